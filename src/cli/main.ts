@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Entry point: wiring only (DESIGN rule 1). Heavy modules (dockerode, the registry client)
+// are imported on demand so a static check starts as fast as Node itself.
+import { readFileSync } from "node:fs";
+import { hasInfrastructureError } from "../core/result.js";
+import { createManifestValidator } from "../core/manifest-validator.js";
+import { loadSchema } from "../config/schemas.js";
+import { HubConfigError } from "../config/hub-config-file.js";
+import { checkBundles } from "../pipeline/check-bundles.js";
+import { planLocalCheck, PlanError } from "../sources/local-plan.js";
+import { parseCliArgs, UsageError, USAGE, type CheckArgs } from "./args.js";
+import { formatResult } from "./formats/index.js";
+import { Progress } from "./progress.js";
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    const args = parseCliArgs(argv, process.stdout.isTTY === true, env);
+    if (args.command === "help") return write(process.stdout, `${USAGE}\n`, 0);
+    if (args.command === "version") {
+      const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+        version: string;
+      };
+      return write(process.stdout, `${pkg.version}\n`, 0);
+    }
+    if (args.command === "publish") {
+      const { runPublishCommand } = await import("./publish-command.js");
+      return await runPublishCommand(args, env);
+    }
+    return await runCheck(args, env);
+  } catch (error) {
+    if (error instanceof UsageError)
+      return write(process.stderr, `hubgate: ${error.message}\n\n${USAGE}\n`, 2);
+    if (error instanceof PlanError || error instanceof HubConfigError)
+      return write(process.stderr, `hubgate: ${error.message}\n`, 2);
+    return write(process.stderr, `hubgate: internal error: ${(error as Error).stack ?? String(error)}\n`, 2);
+  }
+}
+
+async function runCheck(args: CheckArgs, env: NodeJS.ProcessEnv): Promise<number> {
+  const local = await planLocalCheck({
+    cwd: process.cwd(),
+    paths: args.paths,
+    changedSince: args.changedSince,
+    configPath: args.config,
+  });
+  const validator = createManifestValidator(loadSchema("manifest"));
+  const progress = new Progress(process.stderr, args.build && process.stderr.isTTY === true);
+  let images;
+  let revision;
+  if (args.build) {
+    const { createDockerImagePipeline } = await import("../docker/docker-image-pipeline.js");
+    const { revisionFromEnvironment } = await import("../sources/revision-info.js");
+    images = createDockerImagePipeline({});
+    revision = await revisionFromEnvironment(env, local.topLevel);
+  }
+  const result = await checkBundles(local.plan, {
+    config: local.config,
+    validator,
+    base: local.base,
+    images,
+    revision,
+    jobs: args.jobs,
+    events: { phase: (bundle, phase) => progress.phase(bundle, phase) },
+  });
+  progress.stop();
+  process.stdout.write(formatResult(result, args.format, { color: args.color }));
+  if (hasInfrastructureError(result)) return 2;
+  return result.conclusion === "success" ? 0 : 1;
+}
+
+function write(stream: NodeJS.WriteStream, text: string, code: number): number {
+  stream.write(text);
+  return code;
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,35 @@
+import { Ajv } from "ajv";
+import { parse } from "yaml";
+import { resolveHubConfig, type HubConfig, type HubConfigInput } from "../core/hub-config.js";
+import { parseLayout } from "../core/bundle-layout.js";
+import { loadSchema } from "./schemas.js";
+
+export const HUB_CONFIG_FILE = ".hubgate.yml";
+
+export class HubConfigError extends Error {
+  override readonly name = "HubConfigError";
+}
+
+let validate: ReturnType<Ajv["compile"]> | undefined;
+
+/**
+ * Parse the hub's `.hubgate.yml` (text from disk or from the base branch, never from a PR
+ * head, so a contributor cannot loosen the rules in the same PR). Throws HubConfigError.
+ */
+export function parseHubConfig(text: string | undefined, source = HUB_CONFIG_FILE): HubConfig {
+  if (text === undefined || text.trim() === "") return resolveHubConfig();
+  let data: unknown;
+  try {
+    data = parse(text, { maxAliasCount: 10 });
+  } catch (error) {
+    throw new HubConfigError(`${source}: ${(error as Error).message}`);
+  }
+  validate ??= new Ajv({ allErrors: true, strict: false, useDefaults: false }).compile(loadSchema("config"));
+  if (!validate(data)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");
+    throw new HubConfigError(`${source} is invalid: ${problems}`);
+  }
+  const config = resolveHubConfig(data as HubConfigInput);
+  parseLayout(config.layout);
+  return config;
+}

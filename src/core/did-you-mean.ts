@@ -1,0 +1,24 @@
+/** Closest candidate within `maxDistance` edits (case-insensitive), for "did you mean" hints. */
+export function closest(value: string, candidates: readonly string[], maxDistance = 2): string | undefined {
+  const v = value.toLowerCase();
+  let best: { key: string; distance: number } | undefined;
+  for (const key of candidates) {
+    const distance = editDistance(v, key.toLowerCase());
+    if (!best || distance < best.distance) best = { key, distance };
+  }
+  return best && best.distance <= maxDistance ? best.key : undefined;
+}
+
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}

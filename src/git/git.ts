@@ -1,0 +1,68 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import type { ChangedPath } from "../core/changed-bundles.js";
+
+const run = promisify(execFile);
+const MAX_BUFFER = 256 * 1024 * 1024;
+
+export class GitError extends Error {
+  override readonly name = "GitError";
+}
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run("git", args, { cwd, maxBuffer: MAX_BUFFER, encoding: "utf8" });
+    return stdout;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new GitError(`git ${args.join(" ")}: ${stderr || (error as Error).message}`);
+  }
+}
+
+/** The repository's top level, or undefined outside a git work tree. */
+export async function gitTopLevel(cwd: string): Promise<string | undefined> {
+  return git(cwd, ["rev-parse", "--show-toplevel"]).then(
+    (s) => s.trim(),
+    () => undefined,
+  );
+}
+
+export async function resolveRef(cwd: string, ref: string): Promise<string> {
+  return (await git(cwd, ["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`])).trim();
+}
+
+const STATUS: Record<string, ChangedPath["status"]> = {
+  A: "added",
+  M: "modified",
+  D: "removed",
+  T: "modified",
+  C: "added",
+};
+
+/**
+ * Paths changed since `ref` in the work tree (committed, staged and unstaged) plus untracked
+ * files, relative to the top level. NUL-separated output so odd names survive.
+ */
+export async function changedSince(topLevel: string, ref: string): Promise<ChangedPath[]> {
+  const base = await resolveRef(topLevel, ref);
+  const diff = await git(topLevel, ["diff", "--name-status", "-z", "-M", "--no-ext-diff", base, "--"]);
+  const fields = diff.split("\0");
+  const changes: ChangedPath[] = [];
+  for (let i = 0; i < fields.length - 1;) {
+    const code = fields[i++]!;
+    if (code.startsWith("R")) {
+      const previousPath = fields[i++]!;
+      changes.push({ path: fields[i++]!, status: "renamed", previousPath });
+    } else {
+      changes.push({ path: fields[i++]!, status: STATUS[code[0]!] ?? "modified" });
+    }
+  }
+  const untracked = await git(topLevel, ["ls-files", "-z", "--others", "--exclude-standard"]);
+  for (const path of untracked.split("\0").filter(Boolean)) changes.push({ path, status: "added" });
+  return changes;
+}
+
+/** A file's text at `ref`, or undefined when it does not exist there. */
+export async function showFile(topLevel: string, ref: string, path: string): Promise<string | undefined> {
+  return git(topLevel, ["show", `${ref}:${path}`]).catch(() => undefined);
+}

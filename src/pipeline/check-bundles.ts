@@ -1,0 +1,115 @@
+import { join } from "node:path";
+import type { BundleLocation } from "../core/bundle-layout.js";
+import { checkBundleStatic, type StaticCheck } from "../core/check-bundle.js";
+import { sortFindings, type Finding } from "../core/finding.js";
+import type { HubConfig } from "../core/hub-config.js";
+import type { ManifestValidator } from "../core/manifest-validator.js";
+import { bundleConclusion, overallConclusion, type BundleResult, type CheckResult } from "../core/result.js";
+import { listBundleEntries, readManifestText } from "../sources/local-bundle-reader.js";
+import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
+import { mapLimit } from "./map-limit.js";
+
+/** Reads manifests from the base side of a change (git ref, base branch via API). */
+export interface BaseReader {
+  /** manifest.yml of the bundle at `bundleRoot` on the base, or undefined when it is new there. */
+  manifest(bundleRoot: string): Promise<string | undefined>;
+}
+
+/** The bundles to check, in a head tree on disk. Bundle roots are relative to `headDir`. */
+export interface CheckPlan {
+  headDir: string;
+  bundles: BundleLocation[];
+  /** Findings outside any bundle (badly placed files). */
+  findings: Finding[];
+}
+
+export interface CheckEvents {
+  /** Static findings of one bundle, as soon as they are known (before any build). */
+  staticDone?(result: BundleResult): void | Promise<void>;
+  phase?(bundlePath: string, phase: Phase): void;
+  bundleDone?(result: BundleResult): void | Promise<void>;
+}
+
+export interface CheckOptions {
+  config: HubConfig;
+  validator: ManifestValidator;
+  base?: BaseReader;
+  /** When given, buildable bundles are built, smoke-tested and tagged. */
+  images?: ImagePipeline;
+  revision?: RevisionInfo;
+  jobs?: number;
+  signal?: AbortSignal;
+  events?: CheckEvents;
+}
+
+const STATIC_CONCURRENCY = 16;
+
+/** Check every planned bundle; one bundle's trouble never stops the others (DESIGN rule 5). */
+export async function checkBundles(plan: CheckPlan, options: CheckOptions): Promise<CheckResult> {
+  const statics = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
+    const check = await staticCheck(plan.headDir, location, options);
+    await options.events?.staticDone?.(check.result);
+    return check;
+  });
+
+  const bundles = await mapLimit(statics, options.jobs ?? 1, async (check) => {
+    const result =
+      options.images && check.buildable ? await buildCheck(plan.headDir, check, options) : check.result;
+    await options.events?.bundleDone?.(result);
+    return result;
+  });
+
+  const findings = sortFindings([...plan.findings]);
+  return { conclusion: overallConclusion(bundles, findings), bundles, findings };
+}
+
+async function staticCheck(
+  headDir: string,
+  location: BundleLocation,
+  options: CheckOptions,
+): Promise<StaticCheck> {
+  const bundleDir = join(headDir, location.root);
+  try {
+    const entries = await listBundleEntries(bundleDir);
+    const manifestText = await readManifestText(bundleDir, entries);
+    const baseManifestText = await options.base?.manifest(location.root);
+    return checkBundleStatic(
+      { location, entries, manifestText, baseManifestText },
+      options.config,
+      options.validator,
+    );
+  } catch (error) {
+    const result: BundleResult = {
+      path: location.root,
+      conclusion: "success",
+      findings: [],
+      smoke: [],
+      infrastructureError: `could not read the bundle: ${(error as Error).message}`,
+    };
+    return { result, buildable: false };
+  }
+}
+
+async function buildCheck(headDir: string, check: StaticCheck, options: CheckOptions): Promise<BundleResult> {
+  const result = { ...check.result, findings: [...check.result.findings] };
+  if (!check.image || !check.manifest || !options.images) return result;
+  const outcome = await options.images.run(
+    {
+      bundleDir: join(headDir, result.path),
+      bundlePath: result.path,
+      image: check.image,
+      manifest: check.manifest,
+      config: options.config,
+      revision: options.revision,
+    },
+    (phase) => options.events?.phase?.(result.path, phase),
+    options.signal,
+  );
+  result.findings.push(...outcome.findings);
+  sortFindings(result.findings);
+  result.smoke = outcome.smoke;
+  if (outcome.build) result.build = outcome.build;
+  if (outcome.infrastructureError) result.infrastructureError = outcome.infrastructureError;
+  result.conclusion = bundleConclusion(result.findings, result.smoke);
+  return result;
+}
