@@ -94,9 +94,8 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
     for (const bundle of found.bundles.filter((b) => inScope(b.root))) {
       bundles.set(prefix(bundle.root), { ...bundle, root: prefix(bundle.root) });
     }
-    for (const stray of found.stray.filter(
-      (f) => inScope(dirname(f.file)) || join(hubDir, f.file).startsWith(target),
-    )) {
+    // A stray file is reported only when the path given covers it (not for a single bundle).
+    for (const stray of found.stray.filter((f) => join(hubDir, f.file).startsWith(target + sep))) {
       findings.set(prefix(stray.file), { ...stray, file: prefix(stray.file) });
     }
   }
