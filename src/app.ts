@@ -1,0 +1,53 @@
+// The server's application: `probot run ./dist/app.js` (npm start) loads this. It reads the
+// environment once, when Probot calls it, never at import time (DESIGN rule 7).
+import { availableParallelism } from "node:os";
+import type { ApplicationFunction } from "probot";
+import { loadSchema } from "./config/schemas.js";
+import { createManifestValidator } from "./core/manifest-validator.js";
+import { createGitHubApp, type GitHubAppDeps } from "./platform/github/github-app.js";
+import type { ImagePipeline } from "./pipeline/image-pipeline.js";
+import type { Logger } from "./pipeline/logger.js";
+import { WorkQueue } from "./pipeline/work-queue.js";
+
+export interface HubgateAppOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Injected in tests; by default the Docker pipeline (HUBGATE_BUILD=false: static checks only). */
+  images?: ImagePipeline | null;
+  queue?: WorkQueue;
+  publish?: GitHubAppDeps["publish"];
+  routes?: GitHubAppDeps["routes"];
+  progressIntervalMs?: number;
+}
+
+const positive = (value: string | undefined, fallback: number) => {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+};
+
+export function createHubgateApp(options: HubgateAppOptions = {}): ApplicationFunction {
+  return async (app, appOptions) => {
+    const env = options.env ?? process.env;
+    const logger = app.log as unknown as Logger;
+    const validator = createManifestValidator(loadSchema("manifest"));
+    let images = options.images ?? undefined;
+    if (options.images === undefined && env.HUBGATE_BUILD !== "false") {
+      const { createDockerImagePipeline } = await import("./docker/docker-image-pipeline.js");
+      images = createDockerImagePipeline({ logger });
+    }
+    const queue = options.queue ?? new WorkQueue(positive(env.HUBGATE_CONCURRENCY, 2));
+    const jobs = positive(env.HUBGATE_JOBS, availableParallelism());
+    const github = createGitHubApp({
+      validator,
+      images,
+      queue,
+      jobs,
+      logger,
+      publish: options.publish,
+      routes: options.routes,
+      progressIntervalMs: options.progressIntervalMs,
+    });
+    await github(app, appOptions);
+  };
+}
+
+export default createHubgateApp();

@@ -1,0 +1,142 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { parseLayout, type BundleLocation } from "../core/bundle-layout.js";
+import { findChangedBundles, type ChangedPath } from "../core/changed-bundles.js";
+import type { Finding } from "../core/finding.js";
+import type { HubConfig } from "../core/hub-config.js";
+import { InfrastructureError } from "../core/infrastructure-error.js";
+import type { ManifestValidator } from "../core/manifest-validator.js";
+import type { BundleResult, CheckResult } from "../core/result.js";
+import { HUB_CONFIG_FILE, parseHubConfig } from "../config/hub-config-file.js";
+import { extractTarball } from "../sources/extract-tarball.js";
+import { checkBundles } from "./check-bundles.js";
+import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
+import type { Logger } from "./logger.js";
+
+/**
+ * What a platform adapter provides about one pull/merge request (or merge commit).
+ * Only neutral types cross this boundary (DESIGN rule 3).
+ */
+export interface ChangeSource {
+  /** Every changed path (the adapter pages through the API and falls back when capped). */
+  changedFiles(signal: AbortSignal): Promise<ChangedPath[]>;
+  /** A file on the base branch: hub config and base manifests never come from the head. */
+  readBaseFile(path: string): Promise<string | undefined>;
+  /** The head commit as a .tar.gz stream with one top-level folder. */
+  downloadHead(signal: AbortSignal): Promise<Readable>;
+  revision: RevisionInfo;
+}
+
+/** Where results go. Each call is an idempotent "ensure" on the platform (DESIGN rule 4). */
+export interface ChangeReporter {
+  planned(bundles: BundleLocation[], outside: Finding[]): Promise<void>;
+  staticDone(result: BundleResult): Promise<void>;
+  phase(bundlePath: string, phase: Phase, elapsedMs: number): Promise<void>;
+  bundleDone(result: BundleResult): Promise<void>;
+  finished(result: CheckResult): Promise<void>;
+  /** The whole run stopped on our side (platform 5xx, archive unreadable). */
+  infrastructureFailure(message: string): Promise<void>;
+  /** A newer commit superseded this run. */
+  cancelled(): Promise<void>;
+}
+
+export interface ChangeRequestDeps {
+  validator: ManifestValidator;
+  images?: ImagePipeline;
+  jobs: number;
+  logger: Logger;
+  /** Minimum time between two progress updates of one bundle. */
+  progressIntervalMs?: number;
+}
+
+export interface ChangeRequestOutcome {
+  result?: CheckResult;
+  config?: HubConfig;
+  /** The extracted head tree; removed unless `keepTree` asked to keep it for publishing. */
+  headDir?: string;
+}
+
+/** Check one change request end to end; platform-neutral, shared by GitHub and GitLab. */
+export async function checkChangeRequest(
+  source: ChangeSource,
+  reporter: ChangeReporter,
+  deps: ChangeRequestDeps,
+  signal: AbortSignal,
+  options: { keepTree?: boolean } = {},
+): Promise<ChangeRequestOutcome> {
+  let headDir: string | undefined;
+  try {
+    const config = parseHubConfig(
+      await source.readBaseFile(HUB_CONFIG_FILE),
+      `${HUB_CONFIG_FILE} on the base branch`,
+    );
+    const layout = parseLayout(config.layout);
+    const changed = findChangedBundles(layout, await source.changedFiles(signal));
+    await reporter.planned(changed.bundles, changed.findings);
+    if (changed.bundles.length === 0 && changed.findings.length === 0) {
+      const result: CheckResult = { conclusion: "success", bundles: [], findings: [] };
+      await reporter.finished(result);
+      return { result, config };
+    }
+    headDir = await mkdtemp(join(tmpdir(), "hubgate-head-"));
+    const archive = await source.downloadHead(signal);
+    await extractTarball(archive, headDir, { only: changed.bundles.map((b) => b.root) });
+    throwIfAborted(signal);
+
+    const lastProgress = new Map<string, number>();
+    const started = new Map<string, number>();
+    const interval = deps.progressIntervalMs ?? 10_000;
+    const result = await checkBundles(
+      { headDir, bundles: changed.bundles, findings: changed.findings },
+      {
+        config,
+        validator: deps.validator,
+        base: { manifest: (root) => source.readBaseFile(`${root}/manifest.yml`) },
+        images: deps.images,
+        revision: source.revision,
+        jobs: deps.jobs,
+        signal,
+        events: {
+          staticDone: (r) => reporter.staticDone(r),
+          bundleDone: (r) => reporter.bundleDone(r),
+          phase: (bundle, phase) => {
+            const now = Date.now();
+            if (!started.has(bundle)) started.set(bundle, now);
+            if (phase === "done" || now - (lastProgress.get(bundle) ?? 0) < interval) return;
+            lastProgress.set(bundle, now);
+            reporter
+              .phase(bundle, phase, now - started.get(bundle)!)
+              .catch((error: Error) => deps.logger.warn({ err: error }, "progress update failed"));
+          },
+        },
+      },
+    );
+    throwIfAborted(signal);
+    await reporter.finished(result);
+    return { result, config, headDir: options.keepTree ? headDir : undefined };
+  } catch (error) {
+    if (signal.aborted) {
+      await reporter
+        .cancelled()
+        .catch((e: Error) => deps.logger.warn({ err: e }, "could not mark the run cancelled"));
+      return {};
+    }
+    const message =
+      error instanceof InfrastructureError || !(error instanceof Error)
+        ? String((error as Error).message ?? error)
+        : error.message;
+    deps.logger.error({ err: error }, "change request check failed on our side");
+    await reporter
+      .infrastructureFailure(message)
+      .catch((e: Error) => deps.logger.error({ err: e }, "could not report the failure"));
+    return {};
+  } finally {
+    if (headDir && !options.keepTree) await rm(headDir, { recursive: true, force: true });
+  }
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new InfrastructureError("cancelled: superseded by a newer commit");
+}

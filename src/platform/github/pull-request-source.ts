@@ -1,0 +1,117 @@
+import { Readable } from "node:stream";
+import type { ChangedPath, ChangeStatus } from "../../core/changed-bundles.js";
+import { InfrastructureError } from "../../core/infrastructure-error.js";
+import type { ChangeSource } from "../../pipeline/change-request.js";
+import type { RevisionInfo } from "../../pipeline/image-pipeline.js";
+import type { Octokit, RepoRef } from "./octokit.js";
+
+/** pulls.listFiles returns at most 3000 files (FACTS.md); past that, compare the trees. */
+export const LIST_FILES_CAP = 3000;
+
+const STATUS: Record<string, ChangeStatus> = {
+  added: "added",
+  removed: "removed",
+  modified: "modified",
+  renamed: "renamed",
+  copied: "added",
+  changed: "modified",
+  unchanged: "modified",
+};
+
+export interface PullRequestRef extends RepoRef {
+  number?: number;
+  /** Base branch name: config and base manifests are read from it, never from the head. */
+  baseRef: string;
+  baseSha: string;
+  headSha: string;
+  changedFiles?: number;
+  htmlUrl: string;
+}
+
+/** A pull request (or a range of commits, for pushes) seen through the GitHub REST API. */
+export class GitHubChangeSource implements ChangeSource {
+  readonly revision: RevisionInfo;
+
+  constructor(
+    private readonly octokit: Octokit,
+    private readonly pr: PullRequestRef,
+  ) {
+    this.revision = { sourceUrl: pr.htmlUrl, commit: pr.headSha };
+  }
+
+  async changedFiles(signal: AbortSignal): Promise<ChangedPath[]> {
+    const { octokit, pr } = this;
+    if (pr.number !== undefined && (pr.changedFiles ?? 0) < LIST_FILES_CAP) {
+      const files: ChangedPath[] = [];
+      for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listFiles, {
+        owner: pr.owner,
+        repo: pr.repo,
+        pull_number: pr.number,
+        per_page: 100,
+      })) {
+        if (signal.aborted) break;
+        for (const f of page.data)
+          files.push({
+            path: f.filename,
+            status: STATUS[f.status] ?? "modified",
+            ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
+          });
+      }
+      if (files.length < LIST_FILES_CAP) return files;
+    }
+    return this.compareTrees();
+  }
+
+  /** Past GitHub's caps, diff the two commits' full trees by blob sha: complete, however large. */
+  private async compareTrees(): Promise<ChangedPath[]> {
+    const [base, head] = await Promise.all([this.tree(this.pr.baseSha), this.tree(this.pr.headSha)]);
+    const changes: ChangedPath[] = [];
+    for (const [path, sha] of head) {
+      const before = base.get(path);
+      if (before === undefined) changes.push({ path, status: "added" });
+      else if (before !== sha) changes.push({ path, status: "modified" });
+    }
+    for (const path of base.keys()) if (!head.has(path)) changes.push({ path, status: "removed" });
+    return changes;
+  }
+
+  private async tree(sha: string): Promise<Map<string, string>> {
+    const { data } = await this.octokit.rest.git.getTree({
+      owner: this.pr.owner,
+      repo: this.pr.repo,
+      tree_sha: sha,
+      recursive: "1",
+    });
+    if (data.truncated)
+      throw new InfrastructureError(`the tree of ${sha} is too large for GitHub's tree API`);
+    return new Map(
+      data.tree.filter((e) => e.type === "blob" && e.path && e.sha).map((e) => [e.path!, e.sha!]),
+    );
+  }
+
+  async readBaseFile(path: string): Promise<string | undefined> {
+    try {
+      const { data } = await this.octokit.rest.repos.getContent({
+        owner: this.pr.owner,
+        repo: this.pr.repo,
+        path,
+        ref: this.pr.baseRef,
+      });
+      if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return undefined;
+      return Buffer.from(data.content, "base64").toString("utf8");
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** The head commit's tarball; by sha from the base repository, so fork PRs work too. */
+  async downloadHead(): Promise<Readable> {
+    const response = await this.octokit.rest.repos.downloadTarballArchive({
+      owner: this.pr.owner,
+      repo: this.pr.repo,
+      ref: this.pr.headSha,
+    });
+    return Readable.from(Buffer.from(response.data as ArrayBuffer));
+  }
+}
