@@ -1,7 +1,6 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import type { ChangeReporter, ChangeRequestDeps, ChangeSource } from "../../pipeline/change-request.js";
 import { checkChangeRequest } from "../../pipeline/change-request.js";
-import type { Logger } from "../../pipeline/logger.js";
 import type { WorkQueue } from "../../pipeline/work-queue.js";
 import { CheckRunReporter, CHECK_NAME_PREFIX, RERUN_ACTION } from "./check-run-reporter.js";
 import type { Octokit, RepoRef } from "./octokit.js";
