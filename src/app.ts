@@ -2,8 +2,7 @@
 // environment once, when Probot calls it, never at import time (DESIGN rule 7).
 import { availableParallelism } from "node:os";
 import type { ApplicationFunction } from "probot";
-import { loadSchema } from "./config/schemas.js";
-import { createManifestValidator } from "./core/manifest-validator.js";
+import { loadManifestValidator } from "./config/validators.js";
 import { createGitHubApp, type GitHubAppDeps } from "./platform/github/github-app.js";
 import type { ImagePipeline } from "./pipeline/image-pipeline.js";
 import type { Logger } from "./pipeline/logger.js";
@@ -28,7 +27,7 @@ export function createHubgateApp(options: HubgateAppOptions = {}): ApplicationFu
   return async (app, appOptions) => {
     const env = options.env ?? process.env;
     const logger = app.log as unknown as Logger;
-    const validator = createManifestValidator(loadSchema("manifest"));
+    const validator = await loadManifestValidator();
     let images = options.images ?? undefined;
     if (options.images === undefined && env.HUBGATE_BUILD !== "false") {
       const { createDockerImagePipeline } = await import("./docker/docker-image-pipeline.js");

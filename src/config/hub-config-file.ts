@@ -1,8 +1,7 @@
-import { Ajv } from "ajv";
 import { parse } from "yaml";
 import { resolveHubConfig, type HubConfig, type HubConfigInput } from "../core/hub-config.js";
 import { parseLayout } from "../core/bundle-layout.js";
-import { loadSchema } from "./schemas.js";
+import { compiledSchema } from "./validators.js";
 
 export const HUB_CONFIG_FILE = ".hubgate.yml";
 
@@ -10,13 +9,11 @@ export class HubConfigError extends Error {
   override readonly name = "HubConfigError";
 }
 
-let validate: ReturnType<Ajv["compile"]> | undefined;
-
 /**
  * Parse the hub's `.hubgate.yml` (text from disk or from the base branch, never from a PR
  * head, so a contributor cannot loosen the rules in the same PR). Throws HubConfigError.
  */
-export function parseHubConfig(text: string | undefined, source = HUB_CONFIG_FILE): HubConfig {
+export async function parseHubConfig(text: string | undefined, source = HUB_CONFIG_FILE): Promise<HubConfig> {
   if (text === undefined || text.trim() === "") return resolveHubConfig();
   let data: unknown;
   try {
@@ -24,7 +21,7 @@ export function parseHubConfig(text: string | undefined, source = HUB_CONFIG_FIL
   } catch (error) {
     throw new HubConfigError(`${source}: ${(error as Error).message}`);
   }
-  validate ??= new Ajv({ allErrors: true, strict: false, useDefaults: false }).compile(loadSchema("config"));
+  const validate = await compiledSchema("config");
   if (!validate(data)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");
     throw new HubConfigError(`${source} is invalid: ${problems}`);

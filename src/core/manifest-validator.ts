@@ -1,10 +1,4 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
-
-// ajv-formats ships CJS with `exports.default`; under NodeNext the default import is the module.
-type AddFormats = (ajv: Ajv, formats: string[]) => Ajv;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
-  addFormatsModule) as unknown as AddFormats;
+import type { ErrorObject } from "ajv";
 
 export interface JsonSchemaObject {
   properties?: Record<string, { default?: unknown; enum?: unknown[] }>;
@@ -19,11 +13,17 @@ export interface ManifestValidator {
   licenses: readonly string[];
 }
 
-/** Compile once at start-up; the schema object is injected (read by src/schemas.ts). */
-export function createManifestValidator(schema: JsonSchemaObject): ManifestValidator {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv, ["uri", "email"]);
-  const compiled: ValidateFunction = ajv.compile(schema);
+/** A compiled schema: ajv's function, or the same code precompiled at build time (standalone). */
+export type CompiledSchema = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/**
+ * The schema object and its compiled form are injected: compiled once at start-up by
+ * core/compile-schema.ts, or precompiled at build time (src/config/manifest-validator-loader.ts).
+ */
+export function createManifestValidator(
+  schema: JsonSchemaObject,
+  compiled: CompiledSchema,
+): ManifestValidator {
   const properties = schema.properties ?? {};
   const defaults = Object.fromEntries(
     Object.entries(properties)

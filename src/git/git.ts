@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { ChangedPath } from "../core/changed-bundles.js";
 
@@ -19,12 +21,15 @@ async function git(cwd: string, args: string[]): Promise<string> {
   }
 }
 
-/** The repository's top level, or undefined outside a git work tree. */
-export async function gitTopLevel(cwd: string): Promise<string | undefined> {
-  return git(cwd, ["rev-parse", "--show-toplevel"]).then(
-    (s) => s.trim(),
-    () => undefined,
-  );
+/**
+ * The repository's top level, or undefined outside a git work tree. Found by looking for
+ * `.git` upwards rather than spawning git: this is on every CLI run's start-up path.
+ */
+export function gitTopLevel(cwd: string): string | undefined {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, ".git"))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 export async function resolveRef(cwd: string, ref: string): Promise<string> {

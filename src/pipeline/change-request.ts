@@ -68,7 +68,7 @@ export async function checkChangeRequest(
 ): Promise<ChangeRequestOutcome> {
   let headDir: string | undefined;
   try {
-    const config = parseHubConfig(
+    const config = await parseHubConfig(
       await source.readBaseFile(HUB_CONFIG_FILE),
       `${HUB_CONFIG_FILE} on the base branch`,
     );

@@ -39,7 +39,7 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
     if (!existsSync(target) || !statSync(target).isDirectory())
       throw new PlanError(`${request.paths[i]}: no such folder`);
   }
-  const topLevel = await gitTopLevel(targets[0]!);
+  const topLevel = gitTopLevel(targets[0]!);
   const repoRoot = topLevel ?? request.cwd;
 
   const firstLayoutGuess = parseLayout("executors/{kinds}/{name}");
@@ -50,7 +50,7 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
     if (request.configPath) throw new PlanError(`--config ${request.configPath}: ${error.message}`);
     return undefined;
   });
-  const config = parseHubConfig(configText, relative(request.cwd, configFile) || HUB_CONFIG_FILE);
+  const config = await parseHubConfig(configText, relative(request.cwd, configFile) || HUB_CONFIG_FILE);
   const layout = parseLayout(config.layout);
 
   const bundles = new Map<string, BundleLocation>();

@@ -1,0 +1,37 @@
+import { spawnSync } from "node:child_process";
+
+export interface Row {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: string;
+  ratio?: number;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Wall time of a command, median of `runs` (after one warm-up run). */
+export function timeCommand(command: string, args: string[], runs: number, cwd?: string): number {
+  spawnSync(command, args, { cwd, stdio: "ignore" });
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    spawnSync(command, args, { cwd, stdio: "ignore" });
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return median(times);
+}
+
+export function printRows(title: string, rows: Row[]): void {
+  console.log(`\n## ${title}`);
+  for (const r of rows) {
+    const ratio = r.ratio !== undefined ? `  ratio ${r.ratio.toFixed(2)}× vs ${r.baseline}` : "";
+    console.log(
+      `  ${r.name.padEnd(58)} ${r.value.toFixed(r.value < 10 ? 2 : 0).padStart(10)} ${r.unit}${ratio}`,
+    );
+  }
+}
