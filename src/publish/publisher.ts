@@ -1,0 +1,364 @@
+import Docker from "dockerode";
+import semver from "semver";
+import { isInfrastructureError } from "../core/infrastructure-error.js";
+import { silentLogger, type Logger } from "../pipeline/logger.js";
+import { sameContent } from "./image-identity.js";
+import { inspectLocalImage, pushImage } from "./image-push.js";
+import type { PublishSettings } from "./publish-settings.js";
+import { PublishStore, PublishStoreError } from "./publish-store.js";
+import { redact } from "./redact.js";
+import { RegistryClient, type RemoteManifest } from "./registry-client.js";
+
+/**
+ * Publishing one checked image: push `<version>` once, never overwrite it, and move
+ * `latest` only forward.
+ *
+ * Versions are protected tags (like `jina hub push --protected-tag`): once `<version>` exists
+ * in the registry, only the same content may stand behind it. Same content → "unchanged",
+ * nothing is pushed; other content → "refused", the registry is left alone. "Same content"
+ * is decided in image-identity.ts: the published manifest's config digest against the local
+ * image ID (exact), else layers + runtime config without the build date. The manifest
+ * digest cannot serve as the key: it covers compressed layers the engine only produces
+ * while pushing, so it is known after a push, not before. For a multi-platform index (no
+ * single config) our own record decides: same registry digest and same image ID recorded.
+ *
+ * The registry is the truth, the store a ledger: a version missing from the registry is
+ * pushed even if a record says it was published (the registry was wiped), and a version
+ * found with our content but no record is recorded. One publisher per registry and
+ * repository is assumed: the registry API has no compare-and-set for tags, so a push by
+ * someone else between our look and our push cannot be prevented.
+ */
+export type PublishStatus =
+  "published" | "would-publish" | "unchanged" | "refused" | "not-configured" | "failed";
+
+export interface PublishRequest {
+  /** Local image to publish: a reference (`jinahub/pod.encoder.x:0.0.1`) or an image ID. */
+  localImage: string;
+  /** Path in the registry, `namespace/type.kind.name`. */
+  repository: string;
+  version: string;
+  bundle: { name: string; kind: string };
+  sourceRepository?: string;
+  commit?: string;
+}
+
+export interface PublishOutcome {
+  status: PublishStatus;
+  /** Registry references that point at this image after the run (or would, for a dry run). */
+  references: string[];
+  /** Manifest digest in the registry. */
+  digest?: string;
+  /** Image ID behind `digest`; for "refused" and "would-publish", this build's. */
+  imageId?: string;
+  /** moved: latest now points here; current: it already did; kept: left on a newer version. */
+  latest?: "moved" | "current" | "kept";
+  message: string;
+  /** True when our side failed (registry down, wrong credentials, engine): the CLI exits 2. */
+  infrastructure: boolean;
+}
+
+export interface PublishContext {
+  settings: PublishSettings;
+  docker: Docker;
+  registry: RegistryClient;
+  store: PublishStore;
+  logger?: Logger;
+  /** Look, decide and tell; push nothing, record nothing. */
+  dryRun?: boolean;
+  now?: () => Date;
+}
+
+const LATEST = "latest";
+
+export async function publishImage(
+  request: PublishRequest,
+  context: PublishContext,
+): Promise<PublishOutcome> {
+  const { settings } = context;
+  if (!settings.registry) return notConfigured(request);
+  const target = `${settings.registry}/${request.repository}`;
+  const versionRef = `${target}:${request.version}`;
+  const logger = (context.logger ?? silentLogger).child({ image: versionRef });
+  try {
+    return await publishTo(request, context, target, logger);
+  } catch (error) {
+    const secrets = settings.credentials?.password ? [settings.credentials.password] : [];
+    const message = redact(error instanceof Error ? error.message : String(error), secrets);
+    // Nothing in this path is the contributor's doing: the bundle already passed its checks.
+    const ours = isInfrastructureError(error) || error instanceof PublishStoreError;
+    logger.error({ err: message }, "publish failed");
+    return {
+      status: "failed",
+      references: [],
+      message: ours ? message : `internal error while publishing ${versionRef}: ${message}`,
+      infrastructure: true,
+    };
+  }
+}
+
+async function publishTo(
+  request: PublishRequest,
+  context: PublishContext,
+  target: string,
+  logger: Logger,
+): Promise<PublishOutcome> {
+  const { registry, store, settings } = context;
+  const versionRef = `${target}:${request.version}`;
+  const local = await inspectLocalImage(context.docker, request.localImage);
+  if (!local)
+    return {
+      status: "failed",
+      references: [],
+      message: `the local image ${request.localImage} does not exist; it must be built before it is published`,
+      infrastructure: true,
+    };
+
+  const remote = await registry.manifest(request.repository, request.version);
+  const record = store.find(target, request.version);
+  if (remote) {
+    const same = await publishedContentMatches(request, context, remote, local, record);
+    if (!same) {
+      const published =
+        remote.configDigest ?? (record?.digest === remote.digest ? record.imageId : undefined);
+      logger.warn(
+        { digest: remote.digest, imageId: local.id },
+        "version already published with other content",
+      );
+      return {
+        status: "refused",
+        references: [],
+        digest: remote.digest,
+        imageId: local.id,
+        message:
+          `version ${request.version} is already published as ${versionRef} with digest ${remote.digest}` +
+          `${published ? ` (image ${published})` : ""}; this build is image ${local.id}, with different content. ` +
+          "Published versions are never overwritten: raise the version in manifest.yml to publish this change.",
+        infrastructure: false,
+      };
+    }
+    // The published image's ID, which differs from ours when only the build date does.
+    const publishedId = remote.configDigest ?? local.id;
+    if (!context.dryRun && (record?.digest !== remote.digest || record.imageId !== publishedId))
+      await store.record(
+        toRecord(request, target, remote.digest, publishedId, record?.publishedAt ?? now(context)),
+      );
+    const latest = await updateLatest(request, context, target, remote.digest);
+    logger.info({ digest: remote.digest, latest }, "already published");
+    return {
+      status: "unchanged",
+      references: [versionRef, ...(latest === "kept" ? [] : [`${target}:${LATEST}`])],
+      digest: remote.digest,
+      imageId: publishedId,
+      latest,
+      message:
+        `${versionRef} is already published with this content (digest ${remote.digest}); nothing pushed` +
+        latestSentence(latest, target, context.dryRun),
+      infrastructure: false,
+    };
+  }
+
+  if (context.dryRun) {
+    const latest = (await latestDecision(request, context, target)).move ? "moved" : "kept";
+    return {
+      status: "would-publish",
+      references: [versionRef, ...(latest === "moved" ? [`${target}:${LATEST}`] : [])],
+      imageId: local.id,
+      latest,
+      message: `would push ${versionRef}${latest === "moved" ? ` and move ${LATEST} to it` : ""} (dry run: nothing pushed)`,
+      infrastructure: false,
+    };
+  }
+
+  const pushed = await pushImage(
+    context.docker,
+    {
+      localImage: local.id,
+      registry: settings.registry!,
+      target,
+      tag: request.version,
+      credentials: settings.credentials,
+    },
+    logger,
+  );
+  // Recorded before `latest` moves: if that fails, the version push is still on the books.
+  await store.record(toRecord(request, target, pushed.digest, local.id, now(context)));
+  const latest = await updateLatest(request, context, target, pushed.digest);
+  logger.info({ digest: pushed.digest, latest }, "published");
+  return {
+    status: "published",
+    references: [versionRef, ...(latest === "kept" ? [] : [`${target}:${LATEST}`])],
+    digest: pushed.digest,
+    imageId: local.id,
+    latest,
+    message: `pushed ${versionRef} (digest ${pushed.digest})${latestSentence(latest, target, false)}`,
+    infrastructure: false,
+  };
+}
+
+async function publishedContentMatches(
+  request: PublishRequest,
+  context: PublishContext,
+  remote: RemoteManifest,
+  local: NonNullable<Awaited<ReturnType<typeof inspectLocalImage>>>,
+  record: ReturnType<PublishStore["find"]>,
+): Promise<boolean> {
+  if (remote.configDigest === undefined)
+    return record?.digest === remote.digest && record.imageId === local.id;
+  if (remote.configDigest === local.id) return true;
+  const published = await context.registry.imageContent(request.repository, remote.configDigest);
+  return sameContent(published, local.content);
+}
+
+/**
+ * Whether `latest` may point at this version: only stable semantic versions, and only when
+ * none newer is known, neither in the registry's tags nor in our records. Pre-releases never
+ * take `latest` (nor count against it): `latest` is what a user gets without asking.
+ */
+async function latestDecision(
+  request: PublishRequest,
+  context: PublishContext,
+  target: string,
+): Promise<{ move: boolean; newer?: string }> {
+  if (!isStableVersion(request.version)) return { move: false };
+  const tags = await context.registry.tags(request.repository);
+  const recorded = context.store.list(target).map((r) => r.version);
+  const newer = [...tags, ...recorded]
+    .filter(isStableVersion)
+    .sort(semver.rcompare)
+    .find((v) => semver.gt(v, request.version));
+  return newer === undefined ? { move: true } : { move: false, newer };
+}
+
+async function updateLatest(
+  request: PublishRequest,
+  context: PublishContext,
+  target: string,
+  digest: string,
+): Promise<"moved" | "current" | "kept"> {
+  const decision = await latestDecision(request, context, target);
+  if (!decision.move) return "kept";
+  const current = await context.registry.manifestDigest(request.repository, LATEST);
+  if (current === digest) return "current";
+  if (context.dryRun) return "moved";
+  // Copy the version's manifest bytes to `latest`: no second push, and the same digest by construction.
+  const manifest = await context.registry.manifest(request.repository, request.version);
+  if (!manifest || manifest.digest !== digest) {
+    // Someone replaced the version in between; leave latest alone rather than point it at unknown content.
+    (context.logger ?? silentLogger).warn({ target, digest }, "version changed under us; latest not moved");
+    return "kept";
+  }
+  await context.registry.putManifest(request.repository, LATEST, manifest);
+  return "moved";
+}
+
+/** `1.2.3` exactly as written (semver.valid alone would accept `v1.2.3`), without a pre-release. */
+export function isStableVersion(version: string): boolean {
+  return semver.valid(version) === version && semver.prerelease(version) === null;
+}
+
+function latestSentence(
+  latest: "moved" | "current" | "kept",
+  target: string,
+  dryRun: boolean | undefined,
+): string {
+  if (latest === "moved")
+    return dryRun ? `; would move ${LATEST} to it` : `; ${target}:${LATEST} moved to it`;
+  if (latest === "current") return `; ${LATEST} points to it`;
+  return `; ${LATEST} left where it is`;
+}
+
+function notConfigured(request: PublishRequest): PublishOutcome {
+  return {
+    status: "not-configured",
+    references: [],
+    message:
+      "publishing is not configured (set HUBGATE_REGISTRY or pass --registry): " +
+      `${request.repository}:${request.version} was not pushed`,
+    infrastructure: false,
+  };
+}
+
+function toRecord(
+  request: PublishRequest,
+  target: string,
+  digest: string,
+  imageId: string,
+  publishedAt: string,
+) {
+  return {
+    name: request.bundle.name,
+    kind: request.bundle.kind,
+    version: request.version,
+    repository: target,
+    digest,
+    imageId,
+    sourceRepository: request.sourceRepository,
+    commit: request.commit,
+    publishedAt,
+  };
+}
+
+function now(context: PublishContext): string {
+  return (context.now?.() ?? new Date()).toISOString();
+}
+
+export interface Publisher {
+  readonly settings: PublishSettings;
+  /** Throws an InfrastructureError when the registry is down or refuses the credentials. */
+  checkAccess(): Promise<void>;
+  publish(request: PublishRequest): Promise<PublishOutcome>;
+  close(): Promise<void>;
+}
+
+export interface PublisherOptions {
+  docker?: Docker;
+  logger?: Logger;
+  dryRun?: boolean;
+  /** Defaults to opening `settings.dataDir`; read-only for a dry run. */
+  store?: PublishStore;
+  registry?: RegistryClient;
+  now?: () => Date;
+}
+
+/**
+ * A publisher bound to one registry. Publishes run one at a time: the look-then-push of
+ * one image must not interleave with another's `latest` decision for the same repository.
+ */
+export async function createPublisher(
+  settings: PublishSettings,
+  options: PublisherOptions = {},
+): Promise<Publisher> {
+  if (!settings.registry || !settings.registryUrl)
+    return {
+      settings,
+      checkAccess: async () => undefined,
+      publish: async (request) => notConfigured(request),
+      close: async () => undefined,
+    };
+  const store = options.store ?? (await PublishStore.open(settings.dataDir, { readOnly: options.dryRun }));
+  const context: PublishContext = {
+    settings,
+    docker: options.docker ?? new Docker(),
+    registry:
+      options.registry ??
+      new RegistryClient({ url: settings.registryUrl, credentials: settings.credentials }),
+    store,
+    logger: options.logger,
+    dryRun: options.dryRun,
+    now: options.now,
+  };
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    settings,
+    checkAccess: () => context.registry.checkAccess(),
+    publish(request) {
+      const next = queue.then(() => publishImage(request, context));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    async close() {
+      await queue;
+      if (!options.store) await store.close();
+    },
+  };
+}
