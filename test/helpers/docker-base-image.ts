@@ -1,0 +1,45 @@
+import { readFile } from "node:fs/promises";
+import Dockerode from "dockerode";
+import tar from "tar-stream";
+
+/**
+ * The base image of every docker test: busybox on scratch, built locally because nothing
+ * can be pulled here (FACTS.md). Built once per engine; later calls find it and return.
+ */
+export const BASE_IMAGE = "hubgate-test/busybox:1";
+
+const DOCKERFILE = `FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+`;
+
+let pending: Promise<void> | undefined;
+
+export function ensureBaseImage(docker: Dockerode = new Dockerode(), tag = BASE_IMAGE): Promise<void> {
+  if (tag === BASE_IMAGE) return (pending ??= build(docker, tag));
+  return build(docker, tag);
+}
+
+async function build(docker: Dockerode, tag: string): Promise<void> {
+  const exists = await docker
+    .getImage(tag)
+    .inspect()
+    .then(() => true)
+    .catch(() => false);
+  if (exists) return;
+  const pack = tar.pack();
+  pack.entry({ name: "Dockerfile" }, DOCKERFILE);
+  pack.entry({ name: "busybox", mode: 0o755 }, await readFile("/bin/busybox"));
+  pack.finalize();
+  const stream = await docker.buildImage(pack as unknown as NodeJS.ReadableStream, {
+    t: tag,
+    pull: false,
+    rm: true,
+    forcerm: true,
+  });
+  const events = await new Promise<Array<{ error?: string }>>((resolve, reject) =>
+    docker.modem.followProgress(stream, (error, output) => (error ? reject(error) : resolve(output))),
+  );
+  const failed = events.find((event) => event.error);
+  if (failed) throw new Error(`building ${tag} failed: ${failed.error}`);
+}
