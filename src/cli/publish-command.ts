@@ -7,7 +7,8 @@ import { isInfrastructureError } from "../core/infrastructure-error.js";
 import { hasInfrastructureError, type BundleResult, type CheckResult } from "../core/result.js";
 import { checkBundles } from "../pipeline/check-bundles.js";
 import type { RevisionInfo } from "../pipeline/image-pipeline.js";
-import { createPublisher, type PublishOutcome, type Publisher } from "../publish/publisher.js";
+import { createPublisher, type Publisher } from "../publish/publisher.js";
+import { publishCheckedBundle, type BundlePublish } from "../publish/publish-bundle.js";
 import {
   PublishSettingsError,
   readPublishSettings,
@@ -20,10 +21,6 @@ import { formatJson } from "./formats/json.js";
 import { COLOURS, formatText, PLAIN } from "./formats/text.js";
 import { Progress } from "./progress.js";
 
-/** A bundle's line in the publish report: the publisher's outcome, or why it was not tried. */
-export type BundlePublish = { path: string } & (
-  PublishOutcome | { status: "skipped"; references: string[]; message: string; infrastructure: boolean }
-);
 
 export async function runPublishCommand(args: PublishArgs, env: NodeJS.ProcessEnv): Promise<number> {
   if (args.format !== "text" && args.format !== "json")
@@ -59,7 +56,7 @@ export async function runPublishCommand(args: PublishArgs, env: NodeJS.ProcessEn
     const { result } = checked;
     const published: BundlePublish[] = [];
     for (const bundle of result.bundles)
-      published.push(await publishBundle(bundle, checked, publisher, settings));
+      published.push(await publishCheckedBundle(bundle, checked.namespace, checked.revision, publisher));
     const color = process.stdout.isTTY === true && !env.NO_COLOR && env.TERM !== "dumb";
     process.stdout.write(
       args.format === "json"
@@ -103,45 +100,6 @@ async function checkWithBuild(args: PublishArgs, env: NodeJS.ProcessEnv): Promis
   } finally {
     progress.stop();
   }
-}
-
-async function publishBundle(
-  bundle: BundleResult,
-  checked: CheckedForPublish,
-  publisher: Publisher,
-  settings: PublishSettings,
-): Promise<BundlePublish> {
-  const skipped = (message: string, infrastructure = false): BundlePublish => ({
-    path: bundle.path,
-    status: "skipped",
-    references: [],
-    message,
-    infrastructure,
-  });
-  if (bundle.infrastructureError) return skipped("the checks did not finish", true);
-  if (bundle.conclusion !== "success") return skipped("the checks failed");
-  const { image, name, kind, version, build } = bundle;
-  if (!image || !name || !kind || !version || !build) return skipped("no image was built");
-  const component = repositoryComponent(image, checked.namespace, version);
-  if (!component) return skipped(`cannot read the image name ${image}`);
-  const outcome = await publisher.publish({
-    // The ID of the image the smoke tests ran, not its tag: a tag can be moved meanwhile.
-    localImage: build.imageId,
-    repository: `${settings.namespace}/${component}`,
-    version,
-    bundle: { name, kind },
-    sourceRepository: checked.revision.sourceUrl,
-    commit: checked.revision.commit,
-  });
-  return { path: bundle.path, ...outcome };
-}
-
-/** `jinahub/pod.encoder.x:0.0.1` → `pod.encoder.x`: the hub's namespace is replaced by the registry's. */
-export function repositoryComponent(image: string, namespace: string, version: string): string | undefined {
-  const prefix = `${namespace}/`;
-  const suffix = `:${version}`;
-  if (!image.startsWith(prefix) || !image.endsWith(suffix)) return undefined;
-  return image.slice(prefix.length, image.length - suffix.length) || undefined;
 }
 
 function formatPublishText(

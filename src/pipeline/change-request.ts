@@ -64,7 +64,7 @@ export async function checkChangeRequest(
   reporter: ChangeReporter,
   deps: ChangeRequestDeps,
   signal: AbortSignal,
-  options: { keepTree?: boolean } = {},
+  options: { keepTree?: boolean; onConfig?: (config: HubConfig) => void } = {},
 ): Promise<ChangeRequestOutcome> {
   let headDir: string | undefined;
   try {
@@ -72,6 +72,7 @@ export async function checkChangeRequest(
       await source.readBaseFile(HUB_CONFIG_FILE),
       `${HUB_CONFIG_FILE} on the base branch`,
     );
+    options.onConfig?.(config);
     const layout = parseLayout(config.layout);
     const changed = findChangedBundles(layout, await source.changedFiles(signal));
     await reporter.planned(changed.bundles, changed.findings);
@@ -99,8 +100,9 @@ export async function checkChangeRequest(
         jobs: deps.jobs,
         signal,
         events: {
-          staticDone: (r) => reporter.staticDone(r),
-          bundleDone: (r) => reporter.bundleDone(r),
+          // Once superseded, results are stale: cancelled() below reports the run instead.
+          staticDone: async (r) => (signal.aborted ? undefined : reporter.staticDone(r)),
+          bundleDone: async (r) => (signal.aborted ? undefined : reporter.bundleDone(r)),
           phase: (bundle, phase) => {
             const now = Date.now();
             if (!started.has(bundle)) started.set(bundle, now);
