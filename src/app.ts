@@ -3,7 +3,8 @@
 import { availableParallelism } from "node:os";
 import type { ApplicationFunction } from "probot";
 import { loadManifestValidator } from "./config/validators.js";
-import { createGitHubApp, type GitHubAppDeps } from "./platform/github/github-app.js";
+import { createGitHubApp, type GitHubAppDeps, type PublishHandler } from "./platform/github/github-app.js";
+import type { ChangeRequestDeps } from "./pipeline/change-request.js";
 import type { ImagePipeline } from "./pipeline/image-pipeline.js";
 import type { Logger } from "./pipeline/logger.js";
 import { WorkQueue } from "./pipeline/work-queue.js";
@@ -13,7 +14,8 @@ export interface HubgateAppOptions {
   /** Injected in tests; by default the Docker pipeline (HUBGATE_BUILD=false: static checks only). */
   images?: ImagePipeline | null;
   queue?: WorkQueue;
-  publish?: GitHubAppDeps["publish"];
+  /** null: never publish; undefined: from the environment (HUBGATE_REGISTRY and friends). */
+  publish?: GitHubAppDeps["publish"] | null;
   routes?: GitHubAppDeps["routes"];
   progressIntervalMs?: number;
 }
@@ -35,13 +37,19 @@ export function createHubgateApp(options: HubgateAppOptions = {}): ApplicationFu
     }
     const queue = options.queue ?? new WorkQueue(positive(env.HUBGATE_CONCURRENCY, 2));
     const jobs = positive(env.HUBGATE_JOBS, availableParallelism());
+    const publish =
+      options.publish !== undefined
+        ? options.publish
+        : images
+          ? await publishHandler(env, { validator, images, jobs, logger })
+          : undefined;
     const github = createGitHubApp({
       validator,
       images,
       queue,
       jobs,
       logger,
-      publish: options.publish,
+      publish: publish ?? undefined,
       routes: options.routes,
       progressIntervalMs: options.progressIntervalMs,
     });
@@ -50,3 +58,20 @@ export function createHubgateApp(options: HubgateAppOptions = {}): ApplicationFu
 }
 
 export default createHubgateApp();
+
+/**
+ * Publishing on merge: the registry and its credentials come from the server's environment,
+ * never from a repository. Without HUBGATE_REGISTRY merges are still checked and built, and
+ * the merge commit's check run says that nothing was pushed.
+ */
+async function publishHandler(env: NodeJS.ProcessEnv, deps: ChangeRequestDeps): Promise<PublishHandler> {
+  const [{ readPublishSettings }, { createPublisher }, { publishChange }] = await Promise.all([
+    import("./publish/publish-settings.js"),
+    import("./publish/publisher.js"),
+    import("./pipeline/publish-change.js"),
+  ]);
+  const publisher = await createPublisher(readPublishSettings(env), { logger: deps.logger });
+  return async (source, reporter, signal) => {
+    await publishChange(source, reporter, { ...deps, publisher }, signal);
+  };
+}

@@ -2,7 +2,12 @@ import { finding, type Finding } from "../core/finding.js";
 import type { BundleResult } from "../core/result.js";
 import type { Publisher } from "../publish/publisher.js";
 import { publishCheckedBundle, type BundlePublish } from "../publish/publish-bundle.js";
-import { checkChangeRequest, type ChangeReporter, type ChangeRequestDeps, type ChangeSource } from "./change-request.js";
+import {
+  checkChangeRequest,
+  type ChangeReporter,
+  type ChangeRequestDeps,
+  type ChangeSource,
+} from "./change-request.js";
 
 export interface PublishDeps extends ChangeRequestDeps {
   publisher: Publisher;
@@ -14,7 +19,12 @@ export interface PublishDeps extends ChangeRequestDeps {
  * outcome folded in as findings, so the merge commit's check run names what was pushed.
  * Platform-neutral: GitHub and GitLab both call this.
  */
-export async function publishChange(source: ChangeSource, reporter: ChangeReporter, deps: PublishDeps, signal: AbortSignal): Promise<BundlePublish[]> {
+export async function publishChange(
+  source: ChangeSource,
+  reporter: ChangeReporter,
+  deps: PublishDeps,
+  signal: AbortSignal,
+): Promise<BundlePublish[]> {
   const outcomes: BundlePublish[] = [];
   let namespace = "jinahub";
   const publishing: ChangeReporter = {
@@ -23,7 +33,13 @@ export async function publishChange(source: ChangeSource, reporter: ChangeReport
     phase: (path, phase, ms) => reporter.phase(path, phase, ms),
     bundleDone: async (result) => {
       const outcome = await publishCheckedBundle(result, namespace, source.revision, deps.publisher).catch(
-        (error: Error): BundlePublish => ({ path: result.path, status: "failed", references: [], message: error.message, infrastructure: true }),
+        (error: Error): BundlePublish => ({
+          path: result.path,
+          status: "failed",
+          references: [],
+          message: error.message,
+          infrastructure: true,
+        }),
       );
       outcomes.push(outcome);
       await reporter.bundleDone(withPublishOutcome(result, outcome));
@@ -33,7 +49,9 @@ export async function publishChange(source: ChangeSource, reporter: ChangeReport
     cancelled: () => reporter.cancelled(),
   };
   // The hub's namespace (local image names) is known once the base branch's config is read.
-  await checkChangeRequest(source, publishing, deps, signal, { onConfig: (config) => (namespace = config.namespace) });
+  await checkChangeRequest(source, publishing, deps, signal, {
+    onConfig: (config) => (namespace = config.namespace),
+  });
   return outcomes;
 }
 
@@ -46,21 +64,46 @@ export function withPublishOutcome(result: BundleResult, outcome: BundlePublish)
   switch (outcome.status) {
     case "published":
     case "unchanged":
-      findings.push(finding(manifest, "notice", "publish/published", `${outcome.status === "published" ? "Published" : "Already published, unchanged"}: ${refs}${digest}.`));
+      findings.push(
+        finding(
+          manifest,
+          "notice",
+          "publish/published",
+          `${outcome.status === "published" ? "Published" : "Already published, unchanged"}: ${refs}${digest}.`,
+        ),
+      );
       break;
     case "not-configured":
-      findings.push(finding(manifest, "notice", "publish/not-configured", "Validated and built; nothing was pushed because no registry is configured (HUBGATE_REGISTRY)."));
+      findings.push(
+        finding(
+          manifest,
+          "notice",
+          "publish/not-configured",
+          "Validated and built; nothing was pushed because no registry is configured (HUBGATE_REGISTRY).",
+        ),
+      );
       break;
     case "refused":
-      findings.push(finding(manifest, "error", "publish/version-exists", `${outcome.message} Raise the version in manifest.yml.`));
+      findings.push(
+        finding(
+          manifest,
+          "error",
+          "publish/version-exists",
+          `${outcome.message} Raise the version in manifest.yml.`,
+        ),
+      );
       break;
     case "skipped":
-      if (!outcome.infrastructure) findings.push(finding(manifest, "notice", "publish/skipped", `Not published: ${outcome.message}.`));
+      if (!outcome.infrastructure)
+        findings.push(finding(manifest, "notice", "publish/skipped", `Not published: ${outcome.message}.`));
       break;
     default:
       break;
   }
-  const failedOnOurSide = outcome.infrastructure && outcome.status !== "skipped" ? `publishing failed on our side: ${outcome.message}` : undefined;
+  const failedOnOurSide =
+    outcome.infrastructure && outcome.status !== "skipped"
+      ? `publishing failed on our side: ${outcome.message}`
+      : undefined;
   return {
     ...result,
     findings,

@@ -3,11 +3,20 @@ import { createDockerImagePipeline } from "../../../src/docker/docker-image-pipe
 import { startFakeGitHub, type FakeGitHub } from "../../fakes/github/index.js";
 import { BASE_IMAGE, ensureBaseImage } from "../../helpers/docker-base-image.js";
 import { startHubgateServer, type RunningServer } from "../../helpers/hubgate-server.js";
-import { deliver, exampleBundleFiles, OWNER, pullRequestPayload, REPO, setUpPull } from "../../helpers/github-scenario.js";
+import {
+  deliver,
+  exampleBundleFiles,
+  OWNER,
+  pullRequestPayload,
+  REPO,
+  setUpPull,
+} from "../../helpers/github-scenario.js";
 
 const AWESOME = "executors/encoders/AwesomeEncoder";
 /** The hub's config on the base branch: the examples' base image is the tests' busybox. */
-const CONFIG = { ".hubgate.yml": `build:\n  buildArgs:\n    BASE_IMAGE: ${BASE_IMAGE}\nsmoke:\n  timeoutSeconds: 15\n  stopTimeoutSeconds: 5\n` };
+const CONFIG = {
+  ".hubgate.yml": `build:\n  buildArgs:\n    BASE_IMAGE: ${BASE_IMAGE}\nsmoke:\n  timeoutSeconds: 15\n  stopTimeoutSeconds: 5\n`,
+};
 const bundle = exampleBundleFiles(AWESOME);
 const withFile = (path: string, text: string) => ({ ...CONFIG, ...bundle, [`${AWESOME}/${path}`]: text });
 const docker = new Dockerode();
@@ -35,8 +44,15 @@ describe("GitHub pull requests → build, smoke tests and tag (real Docker)", ()
     await deliver(server, "pull_request", pullRequestPayload(fake, "opened", pull));
     await server.queue.idle();
     const [run] = fake.checkRuns(OWNER, REPO);
-    expect(run).toMatchObject({ conclusion: "success", output: expect.objectContaining({ title: "jinahub/pod.encoder.awesomeencoder:0.0.1 built and passed 3 smoke tests" }) });
-    expect(run!.output.summary).toMatch(/\| `run` \| ✅ passed[\s\S]*\| `pod` \| ✅ passed[\s\S]*\| `replicas` \| ✅ passed/);
+    expect(run).toMatchObject({
+      conclusion: "success",
+      output: expect.objectContaining({
+        title: "jinahub/pod.encoder.awesomeencoder:0.0.1 built and passed 3 smoke tests",
+      }),
+    });
+    expect(run!.output.summary).toMatch(
+      /\| `run` \| ✅ passed[\s\S]*\| `pod` \| ✅ passed[\s\S]*\| `replicas` \| ✅ passed/,
+    );
     expect(run!.updates).toBeGreaterThanOrEqual(2); // static findings first, then the build result
     const image = await docker.getImage("jinahub/pod.encoder.awesomeencoder:0.0.1").inspect();
     expect(image.Config.Labels?.["org.opencontainers.image.revision"]).toBe(pull.headSha);
@@ -44,25 +60,41 @@ describe("GitHub pull requests → build, smoke tests and tag (real Docker)", ()
 
   it("annotates a failing build on its Dockerfile line", async () => {
     await start();
-    const dockerfile = bundle[`${AWESOME}/Dockerfile`]!.replace("WORKDIR /app", "WORKDIR /app\nRUN echo 'compiling' && exit 3");
+    const dockerfile = bundle[`${AWESOME}/Dockerfile`]!.replace(
+      "WORKDIR /app",
+      "WORKDIR /app\nRUN echo 'compiling' && exit 3",
+    );
     const pull = setUpPull(fake, { base: CONFIG, head: withFile("Dockerfile", dockerfile) });
     await deliver(server, "pull_request", pullRequestPayload(fake, "opened", pull));
     await server.queue.idle();
     const [run] = fake.checkRuns(OWNER, REPO);
     expect(run!.conclusion).toBe("failure");
     const line = dockerfile.split("\n").findIndex((l) => l.startsWith("RUN echo")) + 1;
-    expect(run!.annotations).toEqual([expect.objectContaining({ path: `${AWESOME}/Dockerfile`, start_line: line, annotation_level: "failure", title: "build/failed" })]);
+    expect(run!.annotations).toEqual([
+      expect.objectContaining({
+        path: `${AWESOME}/Dockerfile`,
+        start_line: line,
+        annotation_level: "failure",
+        title: "build/failed",
+      }),
+    ]);
     expect(run!.output.summary).toContain("❌ The image builds and passes the three basic usage tests");
   });
 
   it("reports a failing smoke test with its reason and log in the check run", async () => {
     await start();
-    const entrypoint = bundle[`${AWESOME}/entrypoint.sh`]!.replace('[ -n "$idle" ] && { echo "pod[I]: idle, shutting down"; exit 0; }', '[ -n "$idle" ] && { echo "crashing on purpose"; exit 4; }');
+    const entrypoint = bundle[`${AWESOME}/entrypoint.sh`]!.replace(
+      '[ -n "$idle" ] && { echo "pod[I]: idle, shutting down"; exit 0; }',
+      '[ -n "$idle" ] && { echo "crashing on purpose"; exit 4; }',
+    );
     const pull = setUpPull(fake, { base: CONFIG, head: withFile("entrypoint.sh", entrypoint) });
     await deliver(server, "pull_request", pullRequestPayload(fake, "opened", pull));
     await server.queue.idle();
     const [run] = fake.checkRuns(OWNER, REPO);
-    expect(run).toMatchObject({ conclusion: "failure", output: expect.objectContaining({ title: "Smoke test failed: run" }) });
+    expect(run).toMatchObject({
+      conclusion: "failure",
+      output: expect.objectContaining({ title: "Smoke test failed: run" }),
+    });
     expect(run!.output.summary).toMatch(/\| `run` \| ❌ failed \|.*4/);
     expect(run!.output.text).toContain("crashing on purpose");
   });
@@ -72,16 +104,26 @@ describe("GitHub pull requests → build, smoke tests and tag (real Docker)", ()
     const pull = setUpPull(fake, { base: CONFIG, head: { ...CONFIG, ...bundle }, fork: true, number: 12 });
     await deliver(server, "pull_request", pullRequestPayload(fake, "opened", { ...pull, fork: true }));
     await server.queue.idle();
-    expect(fake.checkRuns(OWNER, REPO).map((r) => [r.conclusion, r.external_id])).toEqual([["success", JSON.stringify({ pr: 12 })]]);
+    expect(fake.checkRuns(OWNER, REPO).map((r) => [r.conclusion, r.external_id])).toEqual([
+      ["success", JSON.stringify({ pr: 12 })],
+    ]);
   });
 
   it("cancels the older commit's work when a newer one is pushed", async () => {
     await start();
-    const slow = bundle[`${AWESOME}/Dockerfile`]!.replace("WORKDIR /app", `WORKDIR /app\nRUN sleep 60 # ${Date.now()}`);
-    const first = setUpPull(fake, { base: CONFIG, head: withFile("Dockerfile", slow), headSha: "1".repeat(40) });
+    const slow = bundle[`${AWESOME}/Dockerfile`]!.replace(
+      "WORKDIR /app",
+      `WORKDIR /app\nRUN sleep 60 # ${Date.now()}`,
+    );
+    const first = setUpPull(fake, {
+      base: CONFIG,
+      head: withFile("Dockerfile", slow),
+      headSha: "1".repeat(40),
+    });
     await deliver(server, "pull_request", pullRequestPayload(fake, "opened", first));
     // Wait until the first commit's static findings are posted and its build is under way.
-    while (!fake.checkRuns(OWNER, REPO).some((r) => r.updates >= 2)) await new Promise((r) => setTimeout(r, 50));
+    while (!fake.checkRuns(OWNER, REPO).some((r) => r.updates >= 2))
+      await new Promise((r) => setTimeout(r, 50));
     const second = setUpPull(fake, { base: CONFIG, head: { ...CONFIG, ...bundle }, headSha: "2".repeat(40) });
     await deliver(server, "pull_request", pullRequestPayload(fake, "synchronize", second));
     await server.queue.idle();
@@ -92,12 +134,20 @@ describe("GitHub pull requests → build, smoke tests and tag (real Docker)", ()
   });
 
   it("ends neutral with a Re-run button, not failure, when the Docker daemon is down", async () => {
-    await start(createDockerImagePipeline({ docker: new Dockerode({ socketPath: "/nonexistent/docker.sock" }), sweepOnStart: false }));
+    await start(
+      createDockerImagePipeline({
+        docker: new Dockerode({ socketPath: "/nonexistent/docker.sock" }),
+        sweepOnStart: false,
+      }),
+    );
     const pull = setUpPull(fake, { base: CONFIG, head: { ...CONFIG, ...bundle } });
     await deliver(server, "pull_request", pullRequestPayload(fake, "opened", pull));
     await server.queue.idle();
     const [run] = fake.checkRuns(OWNER, REPO);
-    expect(run).toMatchObject({ conclusion: "neutral", actions: [expect.objectContaining({ identifier: "rerun", label: "Re-run" })] });
+    expect(run).toMatchObject({
+      conclusion: "neutral",
+      actions: [expect.objectContaining({ identifier: "rerun", label: "Re-run" })],
+    });
     expect(run!.output.summary).toContain("hubgate's side");
   });
 });
