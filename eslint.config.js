@@ -12,5 +12,8 @@ export default tseslint.config(
     },
   },
   { files: ["src/cli/**", "bench/**", "scripts/**", "test/**"], rules: { "no-console": "off" } },
-  { files: ["**/*.js"], languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } } },
+  {
+    files: ["**/*.js"],
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
+  },
 );

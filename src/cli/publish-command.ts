@@ -4,7 +4,7 @@
 import { availableParallelism } from "node:os";
 import { loadManifestValidator } from "../config/validators.js";
 import { isInfrastructureError } from "../core/infrastructure-error.js";
-import { hasInfrastructureError, type BundleResult, type CheckResult } from "../core/result.js";
+import { hasInfrastructureError, type CheckResult } from "../core/result.js";
 import { checkBundles } from "../pipeline/check-bundles.js";
 import type { RevisionInfo } from "../pipeline/image-pipeline.js";
 import { createPublisher, type Publisher } from "../publish/publisher.js";
@@ -20,7 +20,6 @@ import { UsageError, type PublishArgs } from "./args.js";
 import { formatJson } from "./formats/json.js";
 import { COLOURS, formatText, PLAIN } from "./formats/text.js";
 import { Progress } from "./progress.js";
-
 
 export async function runPublishCommand(args: PublishArgs, env: NodeJS.ProcessEnv): Promise<number> {
   if (args.format !== "text" && args.format !== "json")
