@@ -7,11 +7,12 @@ import type { BundleResult } from "../../core/result.js";
  * them readable but inert.
  */
 export function escapeMarkdown(text: string): string {
+  // HTML first, so the entities it writes are not escaped again by the Markdown pass.
   return text
-    .replace(/[\\`*_{}[\]()#+!|~>-]/g, (c) => `\\${c}`)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
+    .replace(/[\\`*_{}[\]()#+!|~-]/g, (c) => `\\${c}`)
     .replace(/@/g, "@\u200d")
     .replace(/\r?\n/g, " ");
 }
