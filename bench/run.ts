@@ -7,7 +7,7 @@ const only = process.argv[2];
 
 const { benchWebhooks } = await import("./webhooks.js").catch(() => ({ benchWebhooks: undefined }));
 if (benchWebhooks) sections.push(["GitHub webhooks (issue 4)", benchWebhooks]);
-const dockerBench = new URL("../../bench/docker-build.js", import.meta.url);
+const dockerBench = new URL("../../docker-build.js", import.meta.url);
 sections.push([
   "Build + smoke tests + tag vs bare docker CLI (issue 3)",
   async () =>

@@ -153,11 +153,26 @@ function contextTooLarge(bundlePath: string, maxBytes: number, seenBytes: number
   );
 }
 
-/** Stream the planned entries as a tar; contents are read only now, one file at a time. */
-export function packBuildContext(bundleDir: string, plan: ContextPlan): tar.Pack {
+/** Stream the planned entries as a tar; contents are read only now, one file at a time.
+ *  `generated` files replace or join the planned ones. */
+export function packBuildContext(
+  bundleDir: string,
+  plan: ContextPlan,
+  generated: Record<string, string> = {},
+): tar.Pack {
   const pack = tar.pack();
   void (async () => {
-    for (const entry of plan.entries) await packEntry(pack, bundleDir, entry);
+    for (const entry of plan.entries) {
+      if (!(entry.path in generated)) await packEntry(pack, bundleDir, entry);
+    }
+    // Files hubgate writes into the context (the labelled Dockerfile, its .dockerignore line).
+    for (const [name, content] of Object.entries(generated)) {
+      await new Promise<void>((resolve, reject) =>
+        pack.entry({ name, mode: 0o644, uid: 0, gid: 0 }, content, (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      );
+    }
     pack.finalize();
   })().catch((error: unknown) => pack.destroy(error instanceof Error ? error : new Error(String(error))));
   return pack;

@@ -9,6 +9,11 @@ import { buildFailureFinding, buildImage } from "./image-build.js";
 import { ensureTag } from "./image-tag.js";
 import { isAbortError, statusCodeOf, toInfrastructureError } from "./infrastructure.js";
 import { imageLabels, keepCreatedOfSameRevision } from "./labels.js";
+import {
+  dockerignoreWithGenerated,
+  GENERATED_DOCKERFILE,
+  labelledDockerfile,
+} from "./labelled-dockerfile.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { Cancelled, sweepLeftovers } from "./sandbox.js";
 import { SMOKE_TESTS, type SmokeContext } from "./smoke-tests.js";
@@ -107,13 +112,26 @@ async function runJob(job: ImageJob, outcome: ImageOutcome, deps: RunDeps): Prom
   await deps.prepare();
   checkAbort();
 
+  const labels = keepCreatedOfSameRevision(
+    imageLabels(job.manifest, job.revision, deps.now()),
+    await currentLabels(docker, job.image.reference),
+  );
+  // A Dockerfile we cannot read as a plain file (a symlink) keeps the API's labels instead.
+  const original = await readDockerfile(job.bundleDir);
+  const generated: Record<string, string> =
+    original === undefined
+      ? {}
+      : {
+          [GENERATED_DOCKERFILE]: labelledDockerfile(original, labels),
+          ".dockerignore": dockerignoreWithGenerated(
+            await readRegularFile(join(job.bundleDir, ".dockerignore")),
+          ),
+        };
   const build = await buildImage(docker, {
-    context: packBuildContext(job.bundleDir, plan),
+    context: packBuildContext(job.bundleDir, plan, generated),
     tag: job.image.reference,
-    labels: keepCreatedOfSameRevision(
-      imageLabels(job.manifest, job.revision, deps.now()),
-      await currentLabels(docker, job.image.reference),
-    ),
+    labels: original === undefined ? labels : {},
+    dockerfile: original === undefined ? undefined : GENERATED_DOCKERFILE,
     buildArgs: job.config.build.buildArgs,
     timeoutMs: job.config.build.timeoutSeconds * 1000,
     signal,
@@ -161,7 +179,11 @@ async function runJob(job: ImageJob, outcome: ImageOutcome, deps: RunDeps): Prom
 
 /** The Dockerfile's text for line numbers; only a regular file (a symlink is never followed). */
 async function readDockerfile(bundleDir: string): Promise<string | undefined> {
-  const path = join(bundleDir, "Dockerfile");
+  return readRegularFile(join(bundleDir, "Dockerfile"));
+}
+
+/** A file's text when it is a regular file; a symlink is never followed. */
+async function readRegularFile(path: string): Promise<string | undefined> {
   const stat = await lstat(path).catch(() => undefined);
   return stat?.isFile() ? readFile(path, "utf8") : undefined;
 }

@@ -23,6 +23,8 @@ export interface BuildRequest {
   /** `repository:tag` the engine applies when the build succeeds. */
   tag: string;
   labels: Record<string, string>;
+  /** Dockerfile inside the context (default `Dockerfile`). */
+  dockerfile?: string;
   buildArgs: Record<string, string>;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -104,7 +106,7 @@ export async function buildImage(docker: Dockerode, request: BuildRequest): Prom
     const stream = await docker.buildImage(body, {
       t: request.tag,
       labels: request.labels,
-      dockerfile: "Dockerfile",
+      dockerfile: request.dockerfile ?? "Dockerfile",
       buildargs: request.buildArgs,
       pull: false,
       rm: true,
