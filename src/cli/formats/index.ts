@@ -1,6 +1,9 @@
 import type { CheckResult } from "../../core/result.js";
 import type { Format } from "../args.js";
+import { formatCodeQuality } from "./codequality.js";
 import { formatJson } from "./json.js";
+import { formatJunit } from "./junit.js";
+import { formatSarif } from "./sarif.js";
 import { COLOURS, formatText, PLAIN } from "./text.js";
 
 export function formatResult(result: CheckResult, format: Format, options: { color: boolean }): string {
@@ -9,7 +12,11 @@ export function formatResult(result: CheckResult, format: Format, options: { col
       return formatJson(result);
     case "text":
       return formatText(result, options.color ? COLOURS : PLAIN);
-    default:
-      throw new Error(`format ${format} is not available yet`);
+    case "codequality":
+      return formatCodeQuality(result);
+    case "junit":
+      return formatJunit(result);
+    case "sarif":
+      return formatSarif(result);
   }
 }

@@ -1,0 +1,283 @@
+/**
+ * ChangeReporter for GitLab: one commit status per bundle on the head commit (in the source
+ * project, which is the fork for fork MRs) and one MR note edited in place.
+ *
+ * States, as GitLab users read them:
+ * - pending → running → success | failed, like a CI job of an external pipeline.
+ * - A run superseded by a newer commit ends `canceled`, exactly what GitLab's own
+ *   "auto-cancel redundant pipelines" does to the older pipeline.
+ * - An infrastructure problem on our side ends `failed` with a description that starts
+ *   "infrastructure problem on hubgate's side (not your change)". GitLab marks its own runner
+ *   and API failures the same way (a failed job with a system failure reason), and the bundle
+ *   must stay unmerged until it really was checked; `canceled` would claim someone stopped it,
+ *   and `skipped` can count as success for "pipelines must succeed".
+ */
+import type { BundleLocation } from "../../core/bundle-layout.js";
+import type { Finding } from "../../core/finding.js";
+import type { BundleResult, CheckResult } from "../../core/result.js";
+import type { ChangeReporter } from "../../pipeline/change-request.js";
+import type { Phase } from "../../pipeline/image-pipeline.js";
+import type { Logger } from "../../pipeline/logger.js";
+import { gitlabFailure, httpStatusOf, type GitLabClient } from "./gitlab-client.js";
+import {
+  renderInfrastructureNote,
+  renderNothingToCheckNote,
+  renderProgressNote,
+  renderResultNote,
+  type NoteContext,
+} from "./gitlab-note.js";
+import type { GitLabNoteStore } from "./gitlab-note-store.js";
+import { plural, stripControl, truncateText } from "./report-markdown.js";
+
+export type StatusState = "pending" | "running" | "success" | "failed" | "canceled";
+
+const FINAL: ReadonlySet<StatusState> = new Set(["success", "failed", "canceled"]);
+/** GitLab's limit for a commit status description and name. */
+const STATUS_TEXT_LIMIT = 255;
+/** Status used when a run fails before it knows its bundles; also the default name prefix. */
+export const GENERAL_STATUS = "hubgate";
+const OUTSIDE = "files outside any bundle";
+const INFRA_PREFIX = "infrastructure problem on hubgate's side (not your change): ";
+
+export interface GitLabReporterOptions {
+  /** The MR's project and iid: the note lives there. */
+  targetProjectId: number;
+  iid: number;
+  /** Statuses go on the head commit in the project that holds it (the fork for fork MRs). */
+  statusProjectId: number;
+  sha: string;
+  /** The source branch, so GitLab attaches the statuses to the MR's pipeline for that ref. */
+  ref: string;
+  /** web_url of the project holding the head commit, for file:line links. */
+  headWebUrl: string;
+  /** The MR's web URL, the target of every status. */
+  mrUrl: string;
+  /** Where the MR note is kept; without it (publishing a merge) only statuses are written. */
+  notes?: GitLabNoteStore;
+  /** Status names are `<prefix>: <bundle path>`. */
+  statusPrefix?: string;
+  signal: AbortSignal;
+  logger: Logger;
+  /** True when images are built after the static check (deps.images is set). */
+  builds?: boolean;
+  /**
+   * False when a newer run for the very same commit has started: those statuses are now its
+   * own, so this run must not mark them canceled.
+   */
+  ownsStatuses?: () => boolean;
+}
+
+export function statusName(bundlePath: string, prefix = GENERAL_STATUS): string {
+  return truncateText(`${prefix}: ${bundlePath}`, STATUS_TEXT_LIMIT);
+}
+
+export function statusDescription(text: string): string {
+  return truncateText(stripControl(text).replace(/\s+/g, " ").trim(), STATUS_TEXT_LIMIT);
+}
+
+export class GitLabReporter implements ChangeReporter {
+  private readonly posted = new Map<string, StatusState>();
+  private readonly results = new Map<string, BundleResult>();
+  private planned_: BundleLocation[] = [];
+  private outside: Finding[] = [];
+  private noteId: number | undefined;
+  private statusesOff = false;
+  private readonly ctx: NoteContext;
+
+  constructor(
+    private readonly api: GitLabClient,
+    private readonly options: GitLabReporterOptions,
+  ) {
+    this.ctx = { iid: options.iid, sha: options.sha, headWebUrl: options.headWebUrl };
+  }
+
+  async planned(bundles: BundleLocation[], outside: Finding[]): Promise<void> {
+    this.planned_ = bundles;
+    this.outside = outside;
+    if (bundles.length === 0 && outside.length === 0) return;
+    await this.writeNote(renderProgressNote(this.ctx, bundles, outside));
+    for (const b of bundles)
+      await this.status(this.nameOf(b.root), "pending", "queued: checking files and manifest.yml");
+    if (outside.length)
+      await this.status(this.nameOf(OUTSIDE), "pending", "checking where the changed files are");
+  }
+
+  async staticDone(result: BundleResult): Promise<void> {
+    this.results.set(result.path, result);
+    if (result.conclusion === "failure" || result.infrastructureError) await this.bundleStatus(result);
+    else {
+      const next = this.options.builds
+        ? "building the image and running the smoke tests"
+        : "finishing the report";
+      await this.status(this.nameOf(result.path), "running", `static checks passed; ${next}`);
+    }
+  }
+
+  async phase(bundlePath: string, phase: Phase): Promise<void> {
+    // GitLab rejects running → running, so only the first phase can reach the status.
+    if (this.posted.get(this.nameOf(bundlePath)) !== "pending") return;
+    await this.status(this.nameOf(bundlePath), "running", PHASE_TEXT[phase]);
+  }
+
+  async bundleDone(result: BundleResult): Promise<void> {
+    this.results.set(result.path, result);
+    await this.bundleStatus(result);
+  }
+
+  async finished(result: CheckResult): Promise<void> {
+    for (const b of result.bundles) this.results.set(b.path, b);
+    if (
+      this.planned_.length === 0 &&
+      this.outside.length === 0 &&
+      result.bundles.length === 0 &&
+      result.findings.length === 0
+    ) {
+      // Nothing of the hub changed: no status and no new note, but never leave an earlier report stale.
+      await this.writeNote(renderNothingToCheckNote(this.ctx), false);
+      await this.resolveGeneralStatus("this commit changes no pod bundle");
+      return;
+    }
+    for (const b of result.bundles) await this.bundleStatus(b);
+    if (result.findings.length || this.outside.length) {
+      const errors = result.findings.filter((f) => f.level === "error");
+      await this.status(
+        this.nameOf(OUTSIDE),
+        errors.length ? "failed" : "success",
+        errors.length
+          ? `${plural(errors.length, "file")} outside any bundle: the pod bundle is badly placed; move them into executors/<kinds>/<Name>/`
+          : "every changed file is inside a bundle",
+      );
+    }
+    await this.writeNote(renderResultNote(this.ctx, result));
+    await this.resolveGeneralStatus("checked: see the per-bundle statuses");
+  }
+
+  async infrastructureFailure(message: string): Promise<void> {
+    const description = statusDescription(INFRA_PREFIX + message);
+    const open = [
+      ...this.planned_.map((b) => this.nameOf(b.root)),
+      ...(this.outside.length ? [this.nameOf(OUTSIDE)] : []),
+    ].filter((name) => !FINAL.has(this.posted.get(name) as StatusState));
+    if (this.planned_.length === 0 && this.outside.length === 0)
+      await this.status(this.general, "failed", description);
+    for (const name of open) await this.status(name, "failed", description);
+    await this.writeNote(renderInfrastructureNote(this.ctx, message, [...this.results.values()]));
+  }
+
+  async cancelled(): Promise<void> {
+    if (this.options.ownsStatuses?.() === false) return;
+    // The note is left to the newer run, which is already writing it.
+    for (const [name, state] of this.posted) {
+      if (!FINAL.has(state))
+        await this.status(name, "canceled", "canceled: a newer commit superseded this check", true);
+    }
+  }
+
+  private get general(): string {
+    return this.options.statusPrefix ?? GENERAL_STATUS;
+  }
+
+  private nameOf(bundlePath: string): string {
+    return statusName(bundlePath, this.options.statusPrefix);
+  }
+
+  private async bundleStatus(result: BundleResult): Promise<void> {
+    const name = this.nameOf(result.path);
+    if (result.infrastructureError)
+      return this.status(name, "failed", INFRA_PREFIX + result.infrastructureError);
+    if (result.conclusion === "success") {
+      const warnings = result.findings.filter((f) => f.level === "warning").length;
+      const what = result.build
+        ? `image ${result.image ?? ""} built, ${result.smoke.length} smoke tests passed`
+        : "static checks passed";
+      return this.status(name, "success", `${what}${warnings ? ` (${plural(warnings, "warning")})` : ""}`);
+    }
+    const errors = result.findings.filter((f) => f.level === "error");
+    const smoke = result.smoke.filter((s) => !s.passed).map((s) => s.name);
+    const parts = [
+      errors.length ? `${plural(errors.length, "error")}` : "",
+      smoke.length ? `smoke test ${smoke.join(", ")} failed` : "",
+    ].filter(Boolean);
+    const first = errors[0];
+    const detail = first ? `: ${first.file.split("/").pop()}:${first.line} ${first.message}` : "";
+    return this.status(name, "failed", `${parts.join("; ")}${detail}`);
+  }
+
+  /** A `hubgate` status failed by an earlier run of this commit must not outlive a good run. */
+  private async resolveGeneralStatus(description: string): Promise<void> {
+    if (this.statusesOff || this.options.signal.aborted) return;
+    let statuses;
+    try {
+      statuses = await this.api.Commits.allStatuses(this.options.statusProjectId, this.options.sha, {
+        name: this.general,
+        ref: this.options.ref,
+      });
+    } catch (error) {
+      return this.statusWriteFailed(this.general, error);
+    }
+    if (statuses.some((s) => s.name === this.general && s.status !== "success")) {
+      await this.status(this.general, "success", description);
+    }
+  }
+
+  /** Ensure one status: skips what this run already wrote and never rewrites a final state. */
+  private async status(name: string, state: StatusState, text: string, evenIfAborted = false): Promise<void> {
+    if (this.statusesOff || (this.options.signal.aborted && !evenIfAborted)) return;
+    const previous = this.posted.get(name);
+    if (previous === state || (previous && FINAL.has(previous))) return;
+    const targetUrl =
+      this.noteId === undefined ? this.options.mrUrl : `${this.options.mrUrl}#note_${this.noteId}`;
+    try {
+      await this.api.Commits.editStatus(this.options.statusProjectId, this.options.sha, state, {
+        name,
+        ref: this.options.ref,
+        targetUrl,
+        description: statusDescription(text),
+      });
+    } catch (error) {
+      // A redelivery after a restart finds the status already there: GitLab refuses
+      // pending → pending and running → running, which is exactly the state we wanted.
+      if (httpStatusOf(error) === 400 && /cannot transition status/i.test(String((error as Error).message))) {
+        this.posted.set(name, state);
+        return;
+      }
+      return this.statusWriteFailed(name, error);
+    }
+    this.posted.set(name, state);
+  }
+
+  private statusWriteFailed(name: string, error: unknown): void {
+    const code = httpStatusOf(error);
+    // No access to the fork's commit statuses: the note still carries the whole result.
+    if (code === 401 || code === 403 || code === 404) {
+      this.statusesOff = true;
+      this.options.logger.warn(
+        { status: code, project: this.options.statusProjectId, name },
+        "cannot set commit statuses on this project; reporting in the merge request note only",
+      );
+      return;
+    }
+    throw gitlabFailure(`setting status "${name}" on ${this.options.sha}`, error);
+  }
+
+  private async writeNote(body: string, createIfMissing = true): Promise<void> {
+    // An aborted run leaves the note to the run that superseded it.
+    if (this.options.signal.aborted || !this.options.notes) return;
+    const id = await this.options.notes.ensure(
+      { projectId: this.options.targetProjectId, iid: this.options.iid },
+      body,
+      { createIfMissing },
+    );
+    if (id !== undefined) this.noteId = id;
+  }
+}
+
+const PHASE_TEXT: Record<Phase, string> = {
+  queued: "queued for the image build",
+  build: "building the image",
+  "smoke:run": "smoke test run: starting the image",
+  "smoke:pod": "smoke test pod: waiting for the pod to become ready",
+  "smoke:replicas": "smoke test replicas: starting three replicas",
+  tag: "tagging the image",
+  done: "done",
+};

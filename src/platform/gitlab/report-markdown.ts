@@ -1,0 +1,258 @@
+/**
+ * Markdown building blocks for reports on any platform (GitLab notes now, GitHub summaries
+ * later): escaping of everything a contributor wrote, the seed's "Why does my upload fail"
+ * checklist, the smoke-test table and a size limiter. Nothing here knows about GitLab, so
+ * the module can move to a shared place unchanged.
+ */
+import type { Finding } from "../../core/finding.js";
+import type { BundleResult, SmokeResult, SmokeTestName } from "../../core/result.js";
+
+// ---------------------------------------------------------------- escaping
+
+const ZWJ = "\u200d";
+
+/**
+ * ANSI colour sequences, C0/C1 controls (except tab and newline) and bidirectional overrides:
+ * a log line must not repaint the page or reorder text to hide what it says.
+ */
+export function stripControl(text: string): string {
+  return text.replace(ANSI_SEQUENCE, "").replace(INVISIBLE_CONTROL, "");
+}
+
+// Matching control characters is the whole point of these two patterns.
+/* eslint-disable no-control-regex */
+const ANSI_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]/g;
+const INVISIBLE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/* eslint-enable no-control-regex */
+
+/**
+ * Break the sigils platforms turn into mentions and cross-references (@user, #1, !2, ~label,
+ * %milestone, $snippet, &epic, ^ and bare URLs) with a zero-width joiner: reference filters
+ * run on rendered text, where a backslash escape is already gone, so only a character in
+ * between stops them. Readers see the same text.
+ */
+export function neutralizeReferences(text: string): string {
+  return text.replace(/([@#!~%$&^])(?=[^\s])/g, `$1${ZWJ}`).replace(/:\/\//g, `:${ZWJ}//`);
+}
+
+const MARKDOWN_SPECIALS = /[\\`*_{}[\]()#+\-!|~$^]/g;
+
+/**
+ * Untrusted text (finding messages, file names, reasons) as one line of inert Markdown:
+ * no emphasis, links, images, HTML, tables breaking, headings, mentions or references.
+ */
+export function escapeMarkdown(text: string): string {
+  const oneLine = stripControl(text).replace(/\s*[\r\n]+\s*/g, " ");
+  return escapeHtml(neutralizeReferences(oneLine).replace(MARKDOWN_SPECIALS, "\\$&"));
+}
+
+/** Text content only (never used inside an attribute), so quotes stay readable. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** A code span that holds any text: the fence is longer than every backtick run inside. */
+export function inlineCode(text: string): string {
+  const clean = stripControl(text).replace(/[\r\n]+/g, " ");
+  const fence = "`".repeat(longestRun(clean, "`") + 1);
+  const pad = clean.startsWith("`") || clean.endsWith("`") || clean === "" ? " " : "";
+  return `${fence}${pad}${clean}${pad}${fence}`;
+}
+
+/** A fenced block for logs: nothing inside is rendered, referenced or able to close the fence. */
+export function codeBlock(text: string, info = "text"): string {
+  const clean = stripControl(text).replace(/\r\n?/g, "\n");
+  const fence = "`".repeat(Math.max(3, longestRun(clean, "`") + 1));
+  return `${fence}${info}\n${clean}\n${fence}`;
+}
+
+function longestRun(text: string, char: string): number {
+  let best = 0;
+  let run = 0;
+  for (const c of text) {
+    run = c === char ? run + 1 : 0;
+    best = Math.max(best, run);
+  }
+  return best;
+}
+
+/** Cut `text` to at most `max` UTF-16 units without splitting a surrogate pair, marking the cut. */
+export function truncateText(text: string, max: number, marker = "…"): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - marker.length);
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return text.slice(0, end) + marker;
+}
+
+// ---------------------------------------------------------------- checklist
+
+/** The seed's "Why does my upload fail?" causes, in its order. */
+export type ChecklistKey = "files" | "fields" | "values" | "placement" | "build";
+export type ChecklistState = "passed" | "failed" | "not-run";
+
+export interface ChecklistItem {
+  key: ChecklistKey;
+  label: string;
+  state: ChecklistState;
+  /** The error findings that cross this item out. */
+  problems: Finding[];
+  /** Why an item did not run, or what failed when no finding says it (a smoke test). */
+  detail?: string;
+}
+
+export const CHECKLIST_LABELS: Record<ChecklistKey, string> = {
+  files: "Required files Dockerfile and manifest.yml are present",
+  fields: "Required fields in manifest.yml are present",
+  values: "Field values are in the correct format and pass the sanity check",
+  placement: "The pod bundle is correctly placed",
+  build: "The image builds and passes the three basic usage tests (run, pod, replicas)",
+};
+
+/** Which checklist line a rule belongs to; unknown rules of later checks count as build problems. */
+export function ruleCategory(rule: string): ChecklistKey {
+  if (rule === "bundle/badly-placed" || rule === "manifest/kind-folder") return "placement";
+  // A manifest that cannot be read as a mapping has none of its required fields either.
+  if (/^manifest\/(required|yaml|not-mapping|alias-bomb|too-large)$/.test(rule)) return "fields";
+  if (rule.startsWith("bundle/")) return "files";
+  if (rule.startsWith("manifest/") || rule.startsWith("image/")) return "values";
+  return "build";
+}
+
+export function checklistItems(result: BundleResult): ChecklistItem[] {
+  const errors = result.findings.filter((f) => f.level === "error");
+  const of = (key: ChecklistKey) => errors.filter((f) => ruleCategory(f.rule) === key);
+  const item = (key: ChecklistKey): ChecklistItem => {
+    const problems = of(key);
+    return { key, label: CHECKLIST_LABELS[key], state: problems.length ? "failed" : "passed", problems };
+  };
+  const items = (["files", "fields", "values", "placement"] as const).map(item);
+  items.push(
+    buildItem(
+      result,
+      of("build"),
+      items.some((i) => i.state === "failed"),
+    ),
+  );
+  return items;
+}
+
+function buildItem(result: BundleResult, problems: Finding[], staticFailed: boolean): ChecklistItem {
+  const base = { key: "build" as const, label: CHECKLIST_LABELS.build, problems };
+  const failedSmoke = result.smoke.filter((s) => !s.passed);
+  if (problems.length || failedSmoke.length) {
+    const detail = failedSmoke.length
+      ? `failed: ${failedSmoke.map((s) => `${s.name} (${s.reason ?? "no reason given"})`).join(", ")}`
+      : undefined;
+    return { ...base, state: "failed", detail };
+  }
+  if (result.infrastructureError) {
+    return {
+      ...base,
+      state: "not-run",
+      detail: "not finished because of an infrastructure problem on our side",
+    };
+  }
+  if (result.build && result.smoke.length) return { ...base, state: "passed" };
+  if (staticFailed) return { ...base, state: "not-run", detail: "not run: fix the problems above first" };
+  return { ...base, state: "not-run", detail: "not run: only the static checks ran for this change" };
+}
+
+// ---------------------------------------------------------------- smoke tests
+
+const SMOKE_ORDER: SmokeTestName[] = ["run", "pod", "replicas"];
+
+export const SMOKE_DESCRIPTIONS: Record<SmokeTestName, string> = {
+  run: "starts and exits cleanly",
+  pod: "becomes ready with the bundle's config, stops on SIGTERM",
+  replicas: "three replicas become ready and stop",
+};
+
+export function sortedSmoke(smoke: readonly SmokeResult[]): SmokeResult[] {
+  return [...smoke].sort((a, b) => SMOKE_ORDER.indexOf(a.name) - SMOKE_ORDER.indexOf(b.name));
+}
+
+/** The smoke-test table, or "" when no smoke test ran. */
+export function smokeTable(
+  smoke: readonly SmokeResult[],
+  marks = { passed: "✅ passed", failed: "❌ failed" },
+): string {
+  if (smoke.length === 0) return "";
+  const rows = sortedSmoke(smoke).map((s) => {
+    const result = s.passed
+      ? marks.passed
+      : `${marks.failed}: ${escapeMarkdown(s.reason ?? "no reason given")}`;
+    return `| ${inlineCode(s.name)} | ${escapeMarkdown(SMOKE_DESCRIPTIONS[s.name] ?? "")} | ${result} | ${formatDuration(s.durationMs)} |`;
+  });
+  return ["| Test | What it checks | Result | Time |", "| --- | --- | --- | --- |", ...rows].join("\n");
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "–";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+// ---------------------------------------------------------------- counting and size
+
+export interface Counts {
+  bundles: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  warnings: number;
+  notices: number;
+  infrastructure: number;
+}
+
+export function countResult(bundles: readonly BundleResult[], outside: readonly Finding[]): Counts {
+  const all = [...outside, ...bundles.flatMap((b) => b.findings)];
+  return {
+    bundles: bundles.length,
+    passed: bundles.filter((b) => b.conclusion === "success" && !b.infrastructureError).length,
+    failed: bundles.filter((b) => b.conclusion === "failure").length,
+    errors: all.filter((f) => f.level === "error").length,
+    warnings: all.filter((f) => f.level === "warning").length,
+    notices: all.filter((f) => f.level === "notice").length,
+    infrastructure: bundles.filter((b) => b.infrastructureError).length,
+  };
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+/** How much detail a report may carry; reduced step by step until it fits the platform's limit. */
+export interface DetailBudget {
+  logs: boolean;
+  /** Findings listed per bundle; the rest are counted. */
+  findingsPerBundle: number;
+}
+
+export const DETAIL_STEPS: DetailBudget[] = [
+  { logs: true, findingsPerBundle: Infinity },
+  { logs: false, findingsPerBundle: Infinity },
+  { logs: false, findingsPerBundle: 200 },
+  { logs: false, findingsPerBundle: 30 },
+  { logs: false, findingsPerBundle: 5 },
+  { logs: false, findingsPerBundle: 0 },
+];
+
+/**
+ * Render with ever less detail until the text fits `limit`; as a last resort cut it and say so.
+ * `render` must be pure: it is called once per step.
+ */
+export function fitToLimit(
+  render: (budget: DetailBudget) => string,
+  limit: number,
+  cutNotice: string,
+): string {
+  for (const budget of DETAIL_STEPS) {
+    const text = render(budget);
+    if (text.length <= limit) return text;
+  }
+  const text = render(DETAIL_STEPS[DETAIL_STEPS.length - 1]!);
+  return truncateText(text, limit - cutNotice.length - 2, "") + `\n\n${cutNotice}`;
+}
