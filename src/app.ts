@@ -50,7 +50,14 @@ export function createHubgateApp(options: HubgateAppOptions = {}): ApplicationFu
       jobs,
       logger,
       publish: publish ?? undefined,
-      routes: options.routes,
+      routes: options.routes ?? [
+        await gitlabRoute(
+          env,
+          { validator, images, jobs, logger, progressIntervalMs: options.progressIntervalMs },
+          queue,
+          publish ?? undefined,
+        ),
+      ],
       progressIntervalMs: options.progressIntervalMs,
     });
     await github(app, appOptions);
@@ -74,4 +81,29 @@ async function publishHandler(env: NodeJS.ProcessEnv, deps: ChangeRequestDeps): 
   return async (source, reporter, signal) => {
     await publishChange(source, reporter, { ...deps, publisher }, signal);
   };
+}
+
+/**
+ * The GitLab webhook on the same server (`POST /api/gitlab/webhooks`). Without GITLAB_URL,
+ * GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET the route answers 503 and says which is missing.
+ * A merged MR publishes through the same handler as a merged GitHub pull request.
+ */
+async function gitlabRoute(
+  env: NodeJS.ProcessEnv,
+  deps: ChangeRequestDeps,
+  queue: WorkQueue,
+  publish: PublishHandler | undefined,
+) {
+  const [{ createGitLabWebhookHandler }, { readGitLabSettings }] = await Promise.all([
+    import("./platform/gitlab/gitlab-webhook-handler.js"),
+    import("./platform/gitlab/gitlab-settings.js"),
+  ]);
+  const settings = readGitLabSettings(env);
+  if (!settings.enabled) deps.logger.info({ reason: settings.reason }, "GitLab webhook route is off");
+  return createGitLabWebhookHandler({
+    ...deps,
+    settings,
+    queue,
+    onMerge: publish ? (change, signal) => publish(change.changes, change.reporter, signal) : undefined,
+  });
 }
