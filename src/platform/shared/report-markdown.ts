@@ -1,28 +1,8 @@
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult } from "../../core/result.js";
+import { codeBlock, escapeMarkdown } from "./markdown-text.js";
 
-/**
- * Text a contributor wrote (manifest values, build logs) must not become Markdown, HTML,
- * @mentions or issue references in our reports. A zero-width joiner after @ and # keeps
- * them readable but inert.
- */
-export function escapeMarkdown(text: string): string {
-  // HTML first, so the entities it writes are not escaped again by the Markdown pass.
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/[\\`*_{}[\]()#+!|~-]/g, (c) => `\\${c}`)
-    .replace(/@/g, "@\u200d")
-    .replace(/\r?\n/g, " ");
-}
-
-/** A fenced block that the content cannot close: the fence is longer than any run of backticks in it. */
-export function codeBlock(text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = "`".repeat(longest + 1);
-  return `${fence}text\n${text.replace(/@/g, "@\u200d")}\n${fence}`;
-}
+export { codeBlock, escapeMarkdown };
 
 export interface ChecklistItem {
   label: string;
