@@ -43,3 +43,8 @@ async function build(docker: Dockerode, tag: string): Promise<void> {
   const failed = events.find((event) => event.error);
   if (failed) throw new Error(`building ${tag} failed: ${failed.error}`);
 }
+
+/** A hub's `.hubgate.yml` for bots building the examples: their base image is the tests' busybox. */
+export const TEST_HUB_CONFIG = {
+  ".hubgate.yml": `build:\n  buildArgs:\n    BASE_IMAGE: ${BASE_IMAGE}\nsmoke:\n  timeoutSeconds: 15\n  stopTimeoutSeconds: 5\n`,
+};

@@ -6,7 +6,7 @@ import { createDockerImagePipeline } from "../../../src/docker/docker-image-pipe
 import { listPublished } from "../../../src/publish/list-published.js";
 import { startFakeGitHub, type FakeGitHub } from "../../fakes/github/index.js";
 import { startFakeGitLab, type FakeGitLab } from "../../fakes/gitlab/fake-gitlab.js";
-import { BASE_IMAGE, ensureBaseImage } from "../../helpers/docker-base-image.js";
+import { ensureBaseImage, TEST_HUB_CONFIG } from "../../helpers/docker-base-image.js";
 import { startHubgateServer, type RunningServer } from "../../helpers/hubgate-server.js";
 import { startRegistry, type RegistryServer } from "../../helpers/registry-server.js";
 import {
@@ -18,9 +18,7 @@ import {
   SECRET,
 } from "../gitlab/gitlab-harness.js";
 
-const CONFIG = {
-  ".hubgate.yml": `build:\n  buildArgs:\n    BASE_IMAGE: ${BASE_IMAGE}\nsmoke:\n  timeoutSeconds: 15\n  stopTimeoutSeconds: 5\n`,
-};
+const CONFIG = TEST_HUB_CONFIG;
 
 describe("a merged GitLab merge request publishes to the real registry", () => {
   let github: FakeGitHub;

@@ -5,7 +5,7 @@ import Dockerode from "dockerode";
 import { createDockerImagePipeline } from "../../../src/docker/docker-image-pipeline.js";
 import { listPublished } from "../../../src/publish/list-published.js";
 import { startFakeGitHub, loadExamplePayload, type FakeGitHub } from "../../fakes/github/index.js";
-import { BASE_IMAGE, ensureBaseImage } from "../../helpers/docker-base-image.js";
+import { ensureBaseImage, TEST_HUB_CONFIG } from "../../helpers/docker-base-image.js";
 import { startHubgateServer, type RunningServer } from "../../helpers/hubgate-server.js";
 import {
   deliver,
@@ -19,9 +19,7 @@ import {
 import { startRegistry, type RegistryServer } from "../../helpers/registry-server.js";
 
 const AWESOME = "executors/encoders/AwesomeEncoder";
-const CONFIG = {
-  ".hubgate.yml": `build:\n  buildArgs:\n    BASE_IMAGE: ${BASE_IMAGE}\nsmoke:\n  timeoutSeconds: 15\n  stopTimeoutSeconds: 5\n`,
-};
+const CONFIG = TEST_HUB_CONFIG;
 const bundle = exampleBundleFiles(AWESOME);
 const MERGE_SHA = "d".repeat(40);
 const REPOSITORY = "jinahub/pod.encoder.awesomeencoder";

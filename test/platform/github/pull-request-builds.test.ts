@@ -1,7 +1,7 @@
 import Dockerode from "dockerode";
 import { createDockerImagePipeline } from "../../../src/docker/docker-image-pipeline.js";
 import { startFakeGitHub, type FakeGitHub } from "../../fakes/github/index.js";
-import { BASE_IMAGE, ensureBaseImage } from "../../helpers/docker-base-image.js";
+import { ensureBaseImage, TEST_HUB_CONFIG } from "../../helpers/docker-base-image.js";
 import { startHubgateServer, type RunningServer } from "../../helpers/hubgate-server.js";
 import {
   deliver,
@@ -13,10 +13,7 @@ import {
 } from "../../helpers/github-scenario.js";
 
 const AWESOME = "executors/encoders/AwesomeEncoder";
-/** The hub's config on the base branch: the examples' base image is the tests' busybox. */
-const CONFIG = {
-  ".hubgate.yml": `build:\n  buildArgs:\n    BASE_IMAGE: ${BASE_IMAGE}\nsmoke:\n  timeoutSeconds: 15\n  stopTimeoutSeconds: 5\n`,
-};
+const CONFIG = TEST_HUB_CONFIG;
 const bundle = exampleBundleFiles(AWESOME);
 const withFile = (path: string, text: string) => ({ ...CONFIG, ...bundle, [`${AWESOME}/${path}`]: text });
 const docker = new Dockerode();
