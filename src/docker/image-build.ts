@@ -67,9 +67,15 @@ export async function buildImage(docker: Dockerode, request: BuildRequest): Prom
   const log = new LogTail(20, 500, (line) => !BUILDER_NOISE.test(line));
   const controller = new AbortController();
   let stopped: "timeout" | "cancelled" | undefined;
+  // No abortSignal goes to dockerode: Node's http aborts a request by emitting an AbortError
+  // that docker-modem does not always listen for (an uncaught exception). Stopping instead
+  // closes the upload and the response stream; the engine ends a build whose client left.
+  let response: NodeJS.ReadableStream | undefined;
   const stop = (why: "timeout" | "cancelled") => {
     stopped ??= why;
     controller.abort();
+    request.context.destroy();
+    (response as { destroy?: () => void } | undefined)?.destroy?.();
   };
   const onAbort = () => stop("cancelled");
   if (request.signal?.aborted) {
@@ -111,8 +117,12 @@ export async function buildImage(docker: Dockerode, request: BuildRequest): Prom
       pull: false,
       rm: true,
       forcerm: true,
-      abortSignal: controller.signal,
     });
+    response = stream;
+    if (stopped) (stream as { destroy?: () => void }).destroy?.();
+    // followProgress drops its error listener after the first error; an abort later emits
+    // another AbortError on the response stream, which must not become an uncaught exception.
+    (stream as NodeJS.EventEmitter).on("error", () => undefined);
     await new Promise<void>((resolve, reject) => {
       docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve()), onEvent);
       // followProgress resolves on "close" too; an abort must not wait for a stream that never ends.
