@@ -54,8 +54,6 @@ export interface ChangeRequestDeps {
 export interface ChangeRequestOutcome {
   result?: CheckResult;
   config?: HubConfig;
-  /** The extracted head tree; removed unless `keepTree` asked to keep it for publishing. */
-  headDir?: string;
 }
 
 /** Check one change request end to end; platform-neutral, shared by GitHub and GitLab. */
@@ -64,7 +62,7 @@ export async function checkChangeRequest(
   reporter: ChangeReporter,
   deps: ChangeRequestDeps,
   signal: AbortSignal,
-  options: { keepTree?: boolean; onConfig?: (config: HubConfig) => void } = {},
+  options: { onConfig?: (config: HubConfig) => void } = {},
 ): Promise<ChangeRequestOutcome> {
   let headDir: string | undefined;
   try {
@@ -117,7 +115,7 @@ export async function checkChangeRequest(
     );
     throwIfAborted(signal);
     await reporter.finished(result);
-    return { result, config, headDir: options.keepTree ? headDir : undefined };
+    return { result, config };
   } catch (error) {
     if (signal.aborted) {
       await reporter
@@ -125,17 +123,14 @@ export async function checkChangeRequest(
         .catch((e: Error) => deps.logger.warn({ err: e }, "could not mark the run cancelled"));
       return {};
     }
-    const message =
-      error instanceof InfrastructureError || !(error instanceof Error)
-        ? String((error as Error).message ?? error)
-        : error.message;
+    const message = error instanceof Error ? error.message : String(error);
     deps.logger.error({ err: error }, "change request check failed on our side");
     await reporter
       .infrastructureFailure(message)
       .catch((e: Error) => deps.logger.error({ err: e }, "could not report the failure"));
     return {};
   } finally {
-    if (headDir && !options.keepTree) await rm(headDir, { recursive: true, force: true });
+    if (headDir) await rm(headDir, { recursive: true, force: true });
   }
 }
 

@@ -1,41 +1,14 @@
 import { randomUUID } from "node:crypto";
-import Dockerode from "dockerode";
-import { createDockerImagePipeline } from "../../src/docker/docker-image-pipeline.js";
-import { ensureBaseImage } from "../helpers/docker-base-image.js";
-import {
-  phaseRecorder,
-  podDockerfile,
-  removeImages,
-  smokeContainers,
-  testJob,
-  writeBundle,
-  type TestBundle,
-} from "../helpers/docker-bundle.js";
+import { dockerSuite, phaseRecorder, podDockerfile } from "../helpers/docker-bundle.js";
 import type { Phase } from "../../src/pipeline/image-pipeline.js";
 
 /** The AbortSignal: stop the build or the smoke tests, clean up, report "cancelled". */
-const docker = new Dockerode();
-const pipeline = createDockerImagePipeline({ docker });
-const bundles: TestBundle[] = [];
-const images: string[] = [];
-
-beforeAll(() => ensureBaseImage(docker));
-
-afterAll(async () => {
-  await Promise.all(bundles.map((b) => b.cleanup()));
-  await removeImages(docker, images);
-});
-
-afterEach(async () => {
-  expect(await smokeContainers(docker, "executors/encoders/cancel-")).toEqual([]);
-});
+const suite = dockerSuite("cancel");
+const { docker, pipeline } = suite;
 
 async function job(dockerfile: string, name: string) {
-  const b = await writeBundle({ Dockerfile: dockerfile });
-  bundles.push(b);
-  const j = testJob(b.dir, `cancel-${name}`);
-  images.push(j.image.reference);
-  return j;
+  const b = await suite.bundle({ Dockerfile: dockerfile });
+  return suite.job(b.dir, name);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,46 +1,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import Dockerode from "dockerode";
 import { createDockerImagePipeline } from "../../src/docker/docker-image-pipeline.js";
-import { ensureBaseImage } from "../helpers/docker-base-image.js";
-import {
-  phaseRecorder,
-  podDockerfile,
-  removeImages,
-  smokeContainers,
-  testJob,
-  writeBundle,
-  type TestBundle,
-} from "../helpers/docker-bundle.js";
+import { dockerSuite, phaseRecorder, podDockerfile } from "../helpers/docker-bundle.js";
 
 /** End to end against the real engine: build, three smoke tests, tag. */
-const docker = new Dockerode();
-const pipeline = createDockerImagePipeline({ docker });
-const bundles: TestBundle[] = [];
-const images: string[] = [];
-
-async function bundle(...args: Parameters<typeof writeBundle>): Promise<TestBundle> {
-  const b = await writeBundle(...args);
-  bundles.push(b);
-  return b;
-}
-
-function job(dir: string, name: string, config?: Parameters<typeof testJob>[2]) {
-  const j = testJob(dir, `pipeline-${name}`, config);
-  images.push(j.image.reference);
-  return j;
-}
-
-beforeAll(() => ensureBaseImage(docker));
-
-afterAll(async () => {
-  await Promise.all(bundles.map((b) => b.cleanup()));
-  await removeImages(docker, images);
-});
-
-afterEach(async () => {
-  // Whatever happened in a test, no smoke container outlives it.
-  expect(await smokeContainers(docker, "executors/encoders/pipeline-")).toEqual([]);
-});
+const { docker, pipeline, bundle, job, trackImage } = dockerSuite("pipeline");
 
 test("a good bundle builds, passes all three smoke tests and is tagged with OCI labels", async () => {
   const b = await bundle();
@@ -105,7 +69,7 @@ test("a second run of an unchanged bundle is a cache hit giving the very same im
   expect(third.build?.imageId).not.toBe(first.build?.imageId);
   expect((await docker.getImage(j.image.reference).inspect()).Id).toBe(third.build?.imageId);
   expect(await runInImage(j.image.reference, "cat /app/nonce")).toBe(nonce);
-  images.push(first.build?.imageId ?? ""); // superseded by the third, now untagged
+  trackImage(first.build?.imageId ?? ""); // superseded by the third, now untagged
 });
 
 test("a failing RUN is an error finding on its Dockerfile line, and no smoke test runs", async () => {

@@ -1,39 +1,14 @@
-import Dockerode from "dockerode";
 import type { SmokeResult } from "../../src/core/result.js";
-import { createDockerImagePipeline } from "../../src/docker/docker-image-pipeline.js";
-import { ensureBaseImage } from "../helpers/docker-base-image.js";
-import {
-  podDockerfile,
-  removeImages,
-  smokeContainers,
-  testJob,
-  writeBundle,
-  type TestBundle,
-} from "../helpers/docker-bundle.js";
+import { dockerSuite, podDockerfile } from "../helpers/docker-bundle.js";
 
 /** Each smoke test fails on its own, through the whole pipeline, with its own reason. */
-const docker = new Dockerode();
-const pipeline = createDockerImagePipeline({ docker });
-const bundles: TestBundle[] = [];
-const images: string[] = [];
-
-beforeAll(() => ensureBaseImage(docker));
-
-afterAll(async () => {
-  await Promise.all(bundles.map((b) => b.cleanup()));
-  await removeImages(docker, images);
-});
-
-afterEach(async () => {
-  expect(await smokeContainers(docker, "executors/encoders/smoke-")).toEqual([]);
-});
+const suite = dockerSuite("smoke");
+const { pipeline } = suite;
 
 /** Build a pod misbehaving in `mode` and return name → [passed, reason]. */
 async function smokeOf(mode: string): Promise<Record<string, [boolean, string | undefined]>> {
-  const b = await writeBundle({ Dockerfile: podDockerfile(mode) });
-  bundles.push(b);
-  const job = testJob(b.dir, `smoke-${mode}`);
-  images.push(job.image.reference);
+  const b = await suite.bundle({ Dockerfile: podDockerfile(mode) });
+  const job = suite.job(b.dir, mode);
   const outcome = await pipeline.run(job, () => {});
   expect(outcome.infrastructureError).toBeUndefined();
   expect(outcome.findings).toEqual([]);

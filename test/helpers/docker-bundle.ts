@@ -6,7 +6,9 @@ import Dockerode from "dockerode";
 import { resolveHubConfig, type HubConfigInput } from "../../src/core/hub-config.js";
 import type { Manifest } from "../../src/core/manifest.js";
 import type { ImageJob, Phase } from "../../src/pipeline/image-pipeline.js";
+import { createDockerImagePipeline } from "../../src/docker/docker-image-pipeline.js";
 import { SMOKE_LABEL } from "../../src/docker/sandbox.js";
+import { ensureBaseImage } from "./docker-base-image.js";
 
 /** Bundle folders for docker tests, written to a temp dir from the pod fixture plus overrides. */
 export const POD_FIXTURE = fileURLToPath(new URL("../fixtures/docker/pod-bundle", import.meta.url));
@@ -109,4 +111,42 @@ export async function removeImages(docker: Dockerode, references: string[]): Pro
       .remove({ force: true })
       .catch(() => undefined);
   }
+}
+
+/**
+ * The common set-up of a docker test file, registered as jest hooks: the base image exists,
+ * every bundle and image a test made is removed afterwards, and after each test no smoke
+ * container of this file (`executors/encoders/<prefix>-*`) is left.
+ */
+export function dockerSuite(prefix: string) {
+  const docker = new Dockerode();
+  const pipeline = createDockerImagePipeline({ docker });
+  const bundles: TestBundle[] = [];
+  const images: string[] = [];
+  beforeAll(() => ensureBaseImage(docker));
+  afterAll(async () => {
+    await Promise.all(bundles.map((b) => b.cleanup()));
+    await removeImages(docker, images);
+  });
+  afterEach(async () => {
+    expect(await smokeContainers(docker, `executors/encoders/${prefix}-`)).toEqual([]);
+  });
+  return {
+    docker,
+    pipeline,
+    async bundle(...args: Parameters<typeof writeBundle>): Promise<TestBundle> {
+      const b = await writeBundle(...args);
+      bundles.push(b);
+      return b;
+    },
+    /** Remove this image too when the file ends (one a test left untagged, say). */
+    trackImage(reference: string): void {
+      images.push(reference);
+    },
+    job(dir: string, name: string, config?: HubConfigInput): ImageJob {
+      const j = testJob(dir, `${prefix}-${name}`, config);
+      images.push(j.image.reference);
+      return j;
+    },
+  };
 }

@@ -1,6 +1,9 @@
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult } from "../../core/result.js";
-import { renderBundleSummary, renderLogTails, truncate } from "../shared/report-markdown.js";
+import { truncateText } from "../shared/markdown-text.js";
+import { renderBundleSummary, renderLogTails } from "./check-run-summary.js";
+
+const truncate = (text: string, max: number, note = "\n\n… (truncated)") => truncateText(text, max, note);
 
 /** GitHub's limits (FACTS.md): 65535 chars for summary and text, 50 annotations a request. */
 export const MAX_OUTPUT_CHARS = 65_535;

@@ -4,7 +4,9 @@ import type { BundleResult, CheckResult } from "../../core/result.js";
 import type { ChangeReporter } from "../../pipeline/change-request.js";
 import type { Phase } from "../../pipeline/image-pipeline.js";
 import type { Logger } from "../../pipeline/logger.js";
-import { escapeMarkdown, formatDuration, renderFindingsList } from "../shared/report-markdown.js";
+import { escapeMarkdown } from "../shared/markdown-text.js";
+import { formatDuration } from "../shared/report-blocks.js";
+import { renderFindingsList } from "./check-run-summary.js";
 import {
   ANNOTATIONS_PER_REQUEST,
   annotationFor,

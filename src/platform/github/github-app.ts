@@ -5,7 +5,7 @@ import type { WorkQueue } from "../../pipeline/work-queue.js";
 import { CheckRunReporter, CHECK_NAME_PREFIX, RERUN_ACTION } from "./check-run-reporter.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 import { GitHubChangeSource, type PullRequestRef } from "./pull-request-source.js";
-import { RecentSet } from "../shared/recent-set.js";
+import { LruMap } from "../shared/lru-map.js";
 
 /** Publishing on merge, injected so the GitHub adapter stays a translator (DESIGN rule 3). */
 export type PublishHandler = (
@@ -45,12 +45,12 @@ interface PullPayload {
 export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
   return (app: Probot, { addHandler }) => {
     for (const route of deps.routes ?? []) addHandler(route);
-    const deliveries = new RecentSet(1000);
+    const deliveries = new LruMap<string, true>(1000);
     const inFlight = new Map<string, string>();
     const baseLogger = deps.logger;
 
     /** A redelivered event (same delivery id) does nothing the second time. */
-    const firstDelivery = (context: Context) => deliveries.add(context.id);
+    const firstDelivery = (context: Context) => firstTime(deliveries, context.id);
 
     const schedule = (octokit: Octokit, pr: PullRequestRef, mode: "ensure" | "fresh", deliveryId: string) => {
       const key = `github:${pr.owner}/${pr.repo}#${pr.number}`;
@@ -206,12 +206,12 @@ export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
       );
     });
 
-    const published = new RecentSet(1000);
+    const published = new LruMap<string, true>(1000);
     const schedulePublish = (context: Context, ref: PullRequestRef, prNumber: number | undefined) => {
       const octokit = context.octokit as Octokit;
       const key = `github-publish:${ref.owner}/${ref.repo}@${ref.headSha}`;
       // A merge sends both pull_request.closed and push for the same commit: publish once.
-      if (!published.add(key)) return;
+      if (!firstTime(published, key)) return;
       const logger = baseLogger.child({ delivery: context.id, publish: key });
       deps.queue.submit(key, async (signal) => {
         const reporter = new CheckRunReporter({
@@ -237,4 +237,11 @@ function parseExternalId(id: string | null | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Remember `key`; false when it was already there (a redelivery, a second trigger). */
+function firstTime(seen: LruMap<string, true>, key: string): boolean {
+  if (seen.has(key)) return false;
+  seen.set(key, true);
+  return true;
 }

@@ -1,6 +1,6 @@
 import { gitlabFailure, httpStatusOf, type GitLabClient } from "./gitlab-client.js";
 import { NOTE_MARKER } from "./gitlab-note.js";
-import { LruMap } from "./lru-map.js";
+import { LruMap } from "../shared/lru-map.js";
 
 export interface NoteTarget {
   projectId: number;

@@ -17,7 +17,7 @@ import {
   sortedSmoke,
   type ChecklistItem,
   type DetailBudget,
-} from "./report-markdown.js";
+} from "../shared/report-blocks.js";
 
 /** Hidden first line by which the note is found again; GitLab keeps HTML comments in the source. */
 export const NOTE_MARKER = "<!-- hubgate:report -->";

@@ -27,7 +27,7 @@ import {
   type NoteContext,
 } from "./gitlab-note.js";
 import type { GitLabNoteStore } from "./gitlab-note-store.js";
-import { plural, stripControl, truncateText } from "./report-markdown.js";
+import { plural, stripControl, truncateText } from "../shared/report-blocks.js";
 
 export type StatusState = "pending" | "running" | "success" | "failed" | "canceled";
 

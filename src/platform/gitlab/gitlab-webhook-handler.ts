@@ -24,7 +24,7 @@ import { pushedChange, resolveMergedChange, type MergedChange, type PushedChange
 import { GitLabNoteStore } from "./gitlab-note-store.js";
 import { GitLabReporter } from "./gitlab-reporter.js";
 import type { GitLabSettings } from "./gitlab-settings.js";
-import { LruMap } from "./lru-map.js";
+import { LruMap } from "../shared/lru-map.js";
 
 export const GITLAB_WEBHOOK_PATH = "/api/gitlab/webhooks";
 export const DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024;

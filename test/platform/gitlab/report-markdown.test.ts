@@ -6,7 +6,7 @@ import {
   renderResultNote,
 } from "../../../src/platform/gitlab/gitlab-note.js";
 import { readGitLabSettings } from "../../../src/platform/gitlab/gitlab-settings.js";
-import { LruMap } from "../../../src/platform/gitlab/lru-map.js";
+import { LruMap } from "../../../src/platform/shared/lru-map.js";
 import {
   checklistItems,
   codeBlock,
@@ -15,7 +15,7 @@ import {
   smokeTable,
   stripControl,
   truncateText,
-} from "../../../src/platform/gitlab/report-markdown.js";
+} from "../../../src/platform/shared/report-blocks.js";
 
 const bundle = (over: Partial<BundleResult> = {}): BundleResult => ({
   path: "executors/encoders/Foo",

@@ -1,49 +1,16 @@
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult } from "../../core/result.js";
-import { codeBlock, escapeMarkdown } from "./markdown-text.js";
+import { checklistItems, type ChecklistItem } from "../shared/report-blocks.js";
+import { codeBlock, escapeMarkdown } from "../shared/markdown-text.js";
 
-export { codeBlock, escapeMarkdown };
-
-export interface ChecklistItem {
-  label: string;
-  ok: boolean | undefined;
-}
-
-const has = (findings: readonly Finding[], pattern: RegExp) =>
-  findings.some((f) => f.level === "error" && pattern.test(f.rule));
-
-/** The seed's "Why does my upload fail on CI/CD?" list, each item ticked, crossed or not reached. */
-export function checklistItems(bundle: BundleResult, outside: readonly Finding[] = []): ChecklistItem[] {
-  const f = bundle.findings;
-  const built = bundle.smoke.length > 0 || has(f, /^build\//);
-  return [
-    {
-      label: "Required files Dockerfile and manifest.yml are present",
-      ok: !has(f, /^bundle\/missing-file$/),
-    },
-    {
-      label: "Required fields in manifest.yml are present",
-      ok: !has(f, /^manifest\/(required|yaml|not-mapping|alias-bomb|too-large)$/),
-    },
-    { label: "Field values are in the correct format", ok: !has(f, /^(manifest\/(?!required$)|image\/)/) },
-    {
-      label: "The pod bundle is correctly placed",
-      ok:
-        !has(f, /^(bundle\/badly-placed|manifest\/kind-folder)$/) && !has(outside, /^bundle\/badly-placed$/),
-    },
-    {
-      label: "The image builds and passes the three basic usage tests",
-      ok: bundle.infrastructureError
-        ? undefined
-        : built
-          ? !has(f, /^build\//) && bundle.smoke.every((s) => s.passed)
-          : undefined,
-    },
-  ];
-}
+/**
+ * The Markdown of a GitHub check run: the same checklist the GitLab note uses (one
+ * definition of which rule crosses out which item), rendered for the checks tab.
+ */
+const ICON: Record<ChecklistItem["state"], string> = { passed: "✅", failed: "❌", "not-run": "⏳" };
 
 export function renderChecklist(items: readonly ChecklistItem[]): string {
-  return items.map((i) => `- ${i.ok === undefined ? "⏳" : i.ok ? "✅" : "❌"} ${i.label}`).join("\n");
+  return items.map((i) => `- ${ICON[i.state]} ${i.label}`).join("\n");
 }
 
 export function renderSmokeTable(bundle: BundleResult): string {
@@ -71,25 +38,10 @@ export function renderFindingsList(
   return lines.join("\n");
 }
 
-/** Cut text to `max` characters, saying so, without splitting a surrogate pair. */
-export function truncate(text: string, max: number, note = "\n\n… (truncated)"): string {
-  if (text.length <= max) return text;
-  return (
-    Array.from(text.slice(0, max - note.length))
-      .join("")
-      .replace(/[\uD800-\uDBFF]$/, "") + note
-  );
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
-}
-
-/** One bundle's report body, shared by the GitHub check-run summary and the GitLab MR note. */
+/** One bundle's check-run summary. */
 export function renderBundleSummary(
   bundle: BundleResult,
-  options: { link: (f: Finding) => string | undefined; outside?: readonly Finding[]; maxFindings?: number },
+  options: { link: (f: Finding) => string | undefined; maxFindings?: number },
 ): string {
   const errors = bundle.findings.filter((f) => f.level === "error").length;
   const warnings = bundle.findings.filter((f) => f.level === "warning").length;
@@ -102,7 +54,7 @@ export function renderBundleSummary(
   parts.push(`**${headline}**${warnings ? ` · ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`);
   if (bundle.image) parts.push(`Image: \`${bundle.image}\``);
   if (bundle.infrastructureError) parts.push(`> ${escapeMarkdown(bundle.infrastructureError)}`);
-  parts.push("#### Why does my upload fail?", renderChecklist(checklistItems(bundle, options.outside)));
+  parts.push("#### Why does my upload fail?", renderChecklist(checklistItems(bundle)));
   const smoke = renderSmokeTable(bundle);
   if (smoke) parts.push("#### Smoke tests", smoke);
   if (bundle.findings.length)

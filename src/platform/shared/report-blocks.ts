@@ -1,8 +1,8 @@
 /**
  * Markdown building blocks for reports on any platform (GitLab notes now, GitHub summaries
  * later): escaping of everything a contributor wrote, the seed's "Why does my upload fail"
- * checklist, the smoke-test table and a size limiter. Nothing here knows about GitLab, so
- * the module can move to a shared place unchanged.
+ * checklist, the smoke-test table and a size limiter, shared by the GitLab note and the
+ * GitHub check-run summary.
  */
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult, SmokeResult, SmokeTestName } from "../../core/result.js";
@@ -15,8 +15,8 @@ export {
   neutralizeReferences,
   stripControl,
   truncateText,
-} from "../shared/markdown-text.js";
-import { escapeMarkdown, inlineCode, truncateText } from "../shared/markdown-text.js";
+} from "./markdown-text.js";
+import { escapeMarkdown, inlineCode, truncateText } from "./markdown-text.js";
 
 // ---------------------------------------------------------------- checklist
 

@@ -1,4 +1,4 @@
-import { codeBlock, escapeMarkdown, truncate } from "../../../src/platform/shared/report-markdown.js";
+import { codeBlock, escapeMarkdown, truncateText } from "../../../src/platform/shared/markdown-text.js";
 
 describe("report Markdown", () => {
   it("neutralises HTML, Markdown links, mentions and line breaks", () => {
@@ -14,7 +14,7 @@ describe("report Markdown", () => {
   });
 
   it("truncates to the limit and says so", () => {
-    const out = truncate("x".repeat(100), 50);
+    const out = truncateText("x".repeat(100), 50, "… (truncated)");
     expect(out.length).toBeLessThanOrEqual(50);
     expect(out).toContain("truncated");
   });
