@@ -23,7 +23,7 @@ const record = (version: string, overrides: Partial<PublishRecord> = {}): Publis
   ...overrides,
 });
 
-describe("PublishStore (sql.js, persisted to a file)", () => {
+describe("PublishStore (embedded SQLite store)", () => {
   it("persists records across re-open", async () => {
     const store = await PublishStore.open(dataDir);
     await store.record(record("0.0.1"));
@@ -31,7 +31,7 @@ describe("PublishStore (sql.js, persisted to a file)", () => {
     await store.close();
 
     const reopened = await PublishStore.open(dataDir);
-    expect(reopened.path).toBe(join(dataDir, "publish.sqlite"));
+    expect(reopened.path).toBe(join(dataDir, "hubgate.db"));
     expect(reopened.find(record("0.0.1").repository, "0.0.1")).toEqual(record("0.0.1"));
     expect(reopened.find(record("0.0.1").repository, "0.0.2")).toEqual(
       record("0.0.2", { sourceRepository: undefined, commit: undefined }),
@@ -40,8 +40,8 @@ describe("PublishStore (sql.js, persisted to a file)", () => {
     expect(reopened.list().map((r) => r.version)).toEqual(["0.0.2", "0.0.1"]);
     expect(reopened.list("elsewhere/x")).toEqual([]);
     await reopened.close();
-    // Written atomically: no temporary file is left behind.
-    expect(readdirSync(dataDir)).toEqual(["publish.sqlite"]);
+    // Closed cleanly: the write-ahead log was folded back into the database file.
+    expect(readdirSync(dataDir)).toEqual(["hubgate.db"]);
   });
 
   it("replaces the row of the same repository and version", async () => {
@@ -51,6 +51,19 @@ describe("PublishStore (sql.js, persisted to a file)", () => {
     expect(store.list()).toHaveLength(1);
     expect(store.find(record("0.0.1").repository, "0.0.1")?.digest).toBe(`sha256:${"c".repeat(64)}`);
     await store.close();
+  });
+
+  it("keeps every record when two processes write the same data dir", async () => {
+    const first = await PublishStore.open(dataDir);
+    const second = await PublishStore.open(dataDir);
+    await first.record(record("0.0.1"));
+    await second.record(record("0.0.2"));
+    await first.record(record("0.0.3"));
+    await first.close();
+    await second.close();
+    const reopened = await PublishStore.open(dataDir, { readOnly: true });
+    expect(reopened.list().map((r) => r.version)).toEqual(["0.0.3", "0.0.2", "0.0.1"]);
+    await reopened.close();
   });
 
   it("serialises concurrent writes: every record reaches the file", async () => {
@@ -78,11 +91,11 @@ describe("PublishStore (sql.js, persisted to a file)", () => {
     const store = await PublishStore.open(dataDir);
     await store.close();
     writeFileSync(
-      join(dataDir, "publish.sqlite"),
+      join(dataDir, "hubgate.db"),
       "this is not sqlite, just text long enough to be read as a header",
     );
     await expect(PublishStore.open(dataDir)).rejects.toThrow(
-      `${join(dataDir, "publish.sqlite")} is not a readable publish store`,
+      `${join(dataDir, "hubgate.db")} is not a readable publish store`,
     );
   });
 });

@@ -217,7 +217,7 @@ describe("publishing to a real registry", () => {
     });
     expect(await client.manifestDigest(request.repository, "0.0.1")).toBeUndefined();
     expect(await pushEvents(docker, since, new Date())).toEqual([]);
-    expect(existsSync(join(dataDir, "publish.sqlite"))).toBe(false);
+    expect(existsSync(join(dataDir, "hubgate.db"))).toBe(false);
   });
 
   it("says 'not configured' without a registry", async () => {
