@@ -12,12 +12,22 @@ export interface SmokeConfig {
   memoryMb: number;
   cpus: number;
   pids: number;
+  /** Run smoke containers as this user (`uid[:gid]` or a name in the image); default: the image's USER. */
+  user?: string;
 }
 
 export interface BuildConfig {
   maxContextBytes: number;
   timeoutSeconds: number;
   buildArgs: Record<string, string>;
+  /** Memory of each build step's container (RUN), MB; swap is not added on top. */
+  memoryMb: number;
+  /** CPUs each build step may use. */
+  cpus: number;
+  /** `default`: RUN steps reach the network (package installs); `none`: no network at all. */
+  network: "default" | "none";
+  /** Build output kept flowing past this many bytes stops the build (a finding). */
+  maxLogBytes: number;
 }
 
 export interface HubConfig {
@@ -34,7 +44,15 @@ export const DEFAULT_HUB_CONFIG: HubConfig = {
   namespace: "jinahub",
   kindMustMatchFolder: true,
   requireVersionBump: true,
-  build: { maxContextBytes: 200 * 1024 * 1024, timeoutSeconds: 1200, buildArgs: {} },
+  build: {
+    maxContextBytes: 200 * 1024 * 1024,
+    timeoutSeconds: 1200,
+    buildArgs: {},
+    memoryMb: 2048,
+    cpus: 2,
+    network: "default",
+    maxLogBytes: 10 * 1024 * 1024,
+  },
   smoke: {
     runArgs: ["--max-idle-time", "5", "--shutdown-idle"],
     podArgs: ["--uses", "config.yml"],

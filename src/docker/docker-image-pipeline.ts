@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import Dockerode from "dockerode";
@@ -127,13 +128,17 @@ async function runJob(job: ImageJob, outcome: ImageOutcome, deps: RunDeps): Prom
             await readRegularFile(join(job.bundleDir, ".dockerignore")),
           ),
         };
+  // A per-job name, never the hub's: until its smoke tests pass, no other build's
+  // `FROM jinahub/pod...` can pick this image up (tagged below only once they pass).
+  const jobTag = `hubgate-job/${randomBytes(8).toString("hex")}:build`;
   const build = await buildImage(docker, {
     context: packBuildContext(job.bundleDir, plan, generated),
-    tag: job.image.reference,
+    tag: jobTag,
     labels: original === undefined ? labels : {},
     dockerfile: original === undefined ? undefined : GENERATED_DOCKERFILE,
     buildArgs: job.config.build.buildArgs,
     timeoutMs: job.config.build.timeoutSeconds * 1000,
+    limits: job.config.build,
     signal,
     logger: log,
   });
@@ -145,19 +150,31 @@ async function runJob(job: ImageJob, outcome: ImageOutcome, deps: RunDeps): Prom
     );
     return; // no image, no smoke tests
   }
-  // The build's `t` applied the tag already; the tag phase makes sure it still points here.
-  outcome.build = {
-    imageId: build.imageId,
-    durationMs: build.durationMs,
-    tags: [job.image.reference],
-    logTail: build.logTail,
+  try {
+    await testAndTag(job, build, outcome, deps);
+  } finally {
+    await untag(docker, jobTag, log);
+  }
+}
+
+async function testAndTag(
+  job: ImageJob,
+  build: { imageId: string; durationMs: number; logTail: string[] },
+  outcome: ImageOutcome,
+  deps: RunDeps,
+): Promise<void> {
+  const { docker, log, signal } = deps;
+  const checkAbort = () => {
+    if (signal?.aborted) throw new Cancelled();
   };
+  outcome.build = { imageId: build.imageId, durationMs: build.durationMs, tags: [], logTail: build.logTail };
 
   const context: SmokeContext = {
     docker,
     imageId: build.imageId,
     config: job.config.smoke,
     bundlePath: job.bundlePath,
+    volumes: await imageVolumes(docker, build.imageId),
     logger: log,
     signal,
   };
@@ -173,8 +190,27 @@ async function runJob(job: ImageJob, outcome: ImageOutcome, deps: RunDeps): Prom
     outcome.smoke.push(result);
   }
   checkAbort();
+  if (outcome.smoke.some((s) => !s.passed)) return; // an untested image never carries the hub's name
   deps.onPhase("tag");
   outcome.build.tags = await ensureTag(docker, build.imageId, job.image);
+}
+
+/** The image's VOLUME paths. */
+async function imageVolumes(docker: Dockerode, imageId: string): Promise<string[]> {
+  try {
+    return Object.keys((await docker.getImage(imageId).inspect()).Config.Volumes ?? {});
+  } catch (error) {
+    throw toInfrastructureError(error, "inspecting the built image");
+  }
+}
+
+/** Drop the per-job name; the image stays when the hub's tag holds it (noprune keeps the cache). */
+async function untag(docker: Dockerode, jobTag: string, log: Logger): Promise<void> {
+  try {
+    await docker.getImage(jobTag).remove({ noprune: true });
+  } catch (error) {
+    if (statusCodeOf(error) !== 404) log.warn({ err: String(error), jobTag }, "could not remove a job tag");
+  }
 }
 
 /** The Dockerfile's text for line numbers; only a regular file (a symlink is never followed). */

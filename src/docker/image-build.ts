@@ -27,8 +27,31 @@ export interface BuildRequest {
   dockerfile?: string;
   buildArgs: Record<string, string>;
   timeoutMs: number;
+  /** Limits of every build-step container (untrusted code runs in RUN). */
+  limits?: BuildLimits;
   signal?: AbortSignal;
   logger: Logger;
+}
+
+export interface BuildLimits {
+  memoryMb: number;
+  cpus: number;
+  network: "default" | "none";
+  /** Output past this stops the build. */
+  maxLogBytes: number;
+}
+
+/** The classic builder's query parameters for the limits (cpuquota per 100 ms period). */
+export function buildLimitOptions(limits: BuildLimits): Record<string, string | number> {
+  const memory = Math.round(limits.memoryMb * 1024 * 1024);
+  const period = 100_000;
+  return {
+    memory,
+    memswap: memory,
+    cpuperiod: period,
+    cpuquota: Math.max(1000, Math.round(limits.cpus * period)),
+    ...(limits.network === "none" ? { networkmode: "none" } : {}),
+  };
 }
 
 export type BuildOutcome =
@@ -42,6 +65,7 @@ export type BuildOutcome =
       durationMs: number;
     }
   | { status: "timed-out"; step?: BuildStep; logTail: string[]; durationMs: number }
+  | { status: "log-limit"; step?: BuildStep; logTail: string[]; durationMs: number; maxLogBytes: number }
   | { status: "cancelled"; durationMs: number };
 
 /** The classic builder's bookkeeping lines say nothing about why a build failed. */
@@ -66,12 +90,12 @@ export async function buildImage(docker: Dockerode, request: BuildRequest): Prom
   const elapsed = () => Date.now() - started;
   const log = new LogTail(20, 500, (line) => !BUILDER_NOISE.test(line));
   const controller = new AbortController();
-  let stopped: "timeout" | "cancelled" | undefined;
+  let stopped: "timeout" | "cancelled" | "log-limit" | undefined;
   // No abortSignal goes to dockerode: Node's http aborts a request by emitting an AbortError
   // that docker-modem does not always listen for (an uncaught exception). Stopping instead
   // closes the upload and the response stream; the engine ends a build whose client left.
   let response: NodeJS.ReadableStream | undefined;
-  const stop = (why: "timeout" | "cancelled") => {
+  const stop = (why: "timeout" | "cancelled" | "log-limit") => {
     stopped ??= why;
     controller.abort();
     request.context.destroy();
@@ -94,8 +118,12 @@ export async function buildImage(docker: Dockerode, request: BuildRequest): Prom
   let step: BuildStep | undefined;
   let imageId: string | undefined;
   let streamError: string | undefined;
+  let logBytes = 0;
+  const maxLogBytes = request.limits?.maxLogBytes ?? Number.POSITIVE_INFINITY;
   const onEvent = (event: ProgressEvent) => {
     if (typeof event.stream === "string") {
+      logBytes += Buffer.byteLength(event.stream);
+      if (logBytes > maxLogBytes) return stop("log-limit");
       for (const line of log.push(event.stream)) step = parseStepLine(line) ?? step;
     } else if (typeof event.status === "string" && !event.progressDetail) {
       log.push(`${event.status}\n`);
@@ -117,6 +145,7 @@ export async function buildImage(docker: Dockerode, request: BuildRequest): Prom
       pull: false,
       rm: true,
       forcerm: true,
+      ...(request.limits ? buildLimitOptions(request.limits) : {}),
     });
     response = stream;
     if (stopped) (stream as { destroy?: () => void }).destroy?.();
@@ -150,6 +179,8 @@ export async function buildImage(docker: Dockerode, request: BuildRequest): Prom
   if (stopped === "cancelled") return { status: "cancelled", durationMs: elapsed() };
   if (stopped === "timeout")
     return { status: "timed-out", step, logTail: log.lines(), durationMs: elapsed() };
+  if (stopped === "log-limit")
+    return { status: "log-limit", step, logTail: log.lines(), durationMs: elapsed(), maxLogBytes };
   if (contextError !== undefined) throw toInfrastructureError(contextError, "sending the build context");
   if (streamError !== undefined) {
     if (buildErrorOwner(streamError, log.lines()) === "infrastructure") {
@@ -171,7 +202,7 @@ export async function buildImage(docker: Dockerode, request: BuildRequest): Prom
 
 /** The contributor-facing finding for a build that did not produce an image. */
 export function buildFailureFinding(
-  outcome: Extract<BuildOutcome, { status: "failed" | "timed-out" }>,
+  outcome: Extract<BuildOutcome, { status: "failed" | "timed-out" | "log-limit" }>,
   dockerfileSource: string | undefined,
   bundlePath: string,
   timeoutSeconds: number,
@@ -191,9 +222,17 @@ export function buildFailureFinding(
   const message =
     outcome.status === "failed"
       ? `the image build failed ${where}: ${outcome.reason}. Fix this instruction and check with \`docker build .\` in the bundle folder.${output}`
-      : `the image build did not finish within ${timeoutSeconds}s and was stopped ${where}. Make this step faster ` +
-        `(smaller downloads, fewer packages) so the build ends in time.${output}`;
-  const rule = outcome.status === "failed" ? "build/failed" : "build/timeout";
+      : outcome.status === "log-limit"
+        ? `the image build printed more than ${outcome.maxLogBytes} bytes and was stopped ${where}. ` +
+          `Make this step quieter (for example \`pip install -q\`, or send its output to a file).${output}`
+        : `the image build did not finish within ${timeoutSeconds}s and was stopped ${where}. Make this step faster ` +
+          `(smaller downloads, fewer packages) so the build ends in time.${output}`;
+  const rule =
+    outcome.status === "failed"
+      ? "build/failed"
+      : outcome.status === "log-limit"
+        ? "build/log-limit"
+        : "build/timeout";
   return finding(`${bundlePath}/Dockerfile`, "error", rule, message, {
     line,
     column: 1,

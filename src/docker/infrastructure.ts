@@ -30,6 +30,14 @@ const INFRASTRUCTURE_MESSAGE =
 
 const DISK_FULL = /no space left on device|disk quota exceeded/i;
 
+/**
+ * The engine failing to set up a step's container (its network, mounts or runtime): no
+ * Dockerfile line causes these, even when the engine reports them as that RUN's failure
+ * ("failed to create endpoint … on network bridge: … could not find bridge docker0").
+ */
+const ENGINE_SETUP_FAULT =
+  /could not find bridge|failed to create endpoint|no such network interface|network [^ ]+ not found|error creating overlay mount|failed to register layer/i;
+
 interface ErrorLike {
   code?: unknown;
   statusCode?: unknown;
@@ -70,7 +78,7 @@ export function isAbortError(error: unknown): boolean {
 export function isEngineFailure(error: unknown): boolean {
   if (isDaemonUnreachable(error)) return true;
   const message = dockerErrorMessage(error);
-  if (INFRASTRUCTURE_MESSAGE.test(message)) return true;
+  if (INFRASTRUCTURE_MESSAGE.test(message) || ENGINE_SETUP_FAULT.test(message)) return true;
   const status = statusCodeOf(error);
   return status !== undefined && status >= 500 && !CONTRIBUTOR_MESSAGE.test(message);
 }
@@ -81,6 +89,7 @@ export function buildErrorOwner(
   logTail: readonly string[],
 ): "contributor" | "infrastructure" {
   if (DISK_FULL.test(message) || logTail.some((line) => DISK_FULL.test(line))) return "infrastructure";
+  if (ENGINE_SETUP_FAULT.test(message)) return "infrastructure";
   if (CONTRIBUTOR_MESSAGE.test(message)) return "contributor";
   return INFRASTRUCTURE_MESSAGE.test(message) ? "infrastructure" : "contributor";
 }
@@ -89,7 +98,7 @@ export function buildErrorOwner(
 export function rejectedBuildOwner(error: unknown): "contributor" | "infrastructure" {
   if (isDaemonUnreachable(error)) return "infrastructure";
   const message = dockerErrorMessage(error);
-  if (DISK_FULL.test(message)) return "infrastructure";
+  if (DISK_FULL.test(message) || ENGINE_SETUP_FAULT.test(message)) return "infrastructure";
   if (CONTRIBUTOR_MESSAGE.test(message)) return "contributor";
   const status = statusCodeOf(error);
   return status !== undefined && status < 500 ? "contributor" : "infrastructure";

@@ -34,10 +34,21 @@ export interface SandboxSpec {
   /** Which smoke test, for `docker ps` readers. */
   purpose: string;
   healthcheck?: Dockerode.HealthConfig;
+  /** The image's VOLUME paths: each gets a small tmpfs, so no anonymous volume lands on the host. */
+  volumes?: readonly string[];
+  /** `uid[:gid]` or a user the image defines; default the image's USER. */
+  user?: string;
 }
 
-export function sandboxHostConfig(limits: SandboxLimits): Dockerode.HostConfig {
+/** Size of the tmpfs put where the image declares a VOLUME. */
+const VOLUME_TMPFS = "rw,nosuid,nodev,size=64m";
+
+export function sandboxHostConfig(
+  limits: SandboxLimits,
+  volumes: readonly string[] = [],
+): Dockerode.HostConfig {
   const memory = Math.round(limits.memoryMb * 1024 * 1024);
+  const tmpfs: Record<string, string> = Object.fromEntries(volumes.map((v) => [v, VOLUME_TMPFS]));
   return {
     NetworkMode: "none",
     Memory: memory,
@@ -48,7 +59,7 @@ export function sandboxHostConfig(limits: SandboxLimits): Dockerode.HostConfig {
     ReadonlyRootfs: true,
     CapDrop: ["ALL"],
     SecurityOpt: ["no-new-privileges"],
-    Tmpfs: { "/tmp": "rw,noexec,nosuid,size=16m" },
+    Tmpfs: { ...tmpfs, "/tmp": "rw,noexec,nosuid,size=16m" },
     IpcMode: "private",
     // Kept after exit so its logs can be read; removed by us in any case.
     AutoRemove: false,
@@ -57,6 +68,9 @@ export function sandboxHostConfig(limits: SandboxLimits): Dockerode.HostConfig {
     LogConfig: { Type: "json-file", Config: { "max-size": "5m", "max-file": "1" } },
   };
 }
+
+/** How often a running smoke container's engine is asked whether it is still there. */
+const HEARTBEAT_MS = 1000;
 
 /** Who started a container: lets a sweep tell a crashed run's leftovers from a live run's. */
 const owner = () => `${hostname()}/${process.pid}`;
@@ -97,7 +111,8 @@ export class Sandbox {
       NetworkDisabled: true,
       Tty: false,
       OpenStdin: false,
-      HostConfig: sandboxHostConfig(spec.limits),
+      HostConfig: sandboxHostConfig(spec.limits, spec.volumes),
+      ...(spec.user ? { User: spec.user } : {}),
       ...(spec.healthcheck ? { Healthcheck: spec.healthcheck } : {}),
     };
     try {
@@ -121,7 +136,7 @@ export class Sandbox {
       throw new ContainerStartError(dockerErrorMessage(error));
     }
     // Ask for the exit once, right away, so it is never missed.
-    this.exitPromise = this.container.wait().then(
+    const waited = this.container.wait().then(
       async (result: { StatusCode?: number }) => ({
         code: result.StatusCode ?? -1,
         oomKilled: await this.oomKilled(),
@@ -132,8 +147,42 @@ export class Sandbox {
         throw toInfrastructureError(error, "waiting for a smoke-test container");
       },
     );
+    // A wait whose connection drops never settles (docker-modem reports nothing): a heartbeat
+    // notices the engine is gone, so a smoke test says so at once instead of at its timeout.
+    this.exitPromise = Promise.race([waited, this.engineGone()]);
+    this.exitPromise.then(
+      () => this.stopHeartbeat(),
+      () => this.stopHeartbeat(),
+    );
     // Nobody may be waiting when the engine goes away; the next engine call reports it.
     this.exitPromise.catch(() => undefined);
+  }
+
+  private heartbeat?: NodeJS.Timeout;
+
+  private engineGone(): Promise<never> {
+    return new Promise<never>((_, reject) => {
+      let busy = false;
+      this.heartbeat = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        this.container.inspect().then(
+          () => (busy = false),
+          (error: unknown) => {
+            busy = false;
+            if (statusCodeOf(error) === 404 || !isEngineFailure(error)) return;
+            this.stopHeartbeat();
+            reject(toInfrastructureError(error, "running a smoke-test container"));
+          },
+        );
+      }, HEARTBEAT_MS);
+      this.heartbeat.unref();
+    });
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
   }
 
   /** Resolves when the container stops; rejects only when the engine fails. */
@@ -172,6 +221,7 @@ export class Sandbox {
 
   /** Remove whatever state it is in; never throws (a leftover is swept at the next start). */
   async remove(): Promise<void> {
+    this.stopHeartbeat();
     try {
       await this.container.remove({ force: true, v: true });
     } catch (error) {

@@ -16,6 +16,8 @@ export interface SmokeContext {
   imageId: string;
   config: SmokeConfig;
   bundlePath: string;
+  /** The image's VOLUME paths (mounted as tmpfs in every smoke container). */
+  volumes?: readonly string[];
   logger: Logger;
   signal?: AbortSignal;
 }
@@ -177,6 +179,8 @@ function spec(
     // Tells the image which smoke test runs it (and which replica): like Jina's replica id.
     env: [`HUBGATE_SMOKE_TEST=${test}`, ...env],
     limits: { memoryMb, cpus, pids },
+    volumes: context.volumes,
+    user: context.config.user,
     bundlePath: context.bundlePath,
     purpose: test,
     // Inherit the image's check (empty Test), only run it often enough for a smoke test.

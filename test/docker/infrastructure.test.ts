@@ -61,6 +61,19 @@ test("build errors: a failing step or a bad Dockerfile is the contributor's; dis
     "contributor",
   );
   expect(rejectedBuildOwner(httpError(500, "something broke in the engine"))).toBe("infrastructure");
+  // The engine's network set-up failing during a RUN is the engine's fault, not that line's.
+  expect(
+    buildErrorOwner(
+      "failed to create endpoint stoic_bell on network bridge: adding interface veth0 to bridge docker0 failed: could not find bridge docker0: route ip+net: no such network interface",
+      ["Step 3/4 : RUN pip install -r requirements.txt", " ---> Running in 1f2e3d"],
+    ),
+  ).toBe("infrastructure");
+  expect(
+    buildErrorOwner(
+      "The command '/bin/sh -c x' returned a non-zero code: 1: could not find bridge docker0",
+      [],
+    ),
+  ).toBe("infrastructure");
   expect(rejectedBuildOwner(socketError("ECONNREFUSED"))).toBe("infrastructure");
 });
 

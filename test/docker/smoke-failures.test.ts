@@ -12,7 +12,8 @@ async function smokeOf(mode: string): Promise<Record<string, [boolean, string | 
   const outcome = await pipeline.run(job, () => {});
   expect(outcome.infrastructureError).toBeUndefined();
   expect(outcome.findings).toEqual([]);
-  expect(outcome.build?.tags).toEqual([job.image.reference]);
+  // A failed smoke test leaves the image without the hub's name.
+  expect(outcome.build?.tags).toEqual(outcome.smoke.every((s) => s.passed) ? [job.image.reference] : []);
   last = outcome.smoke;
   return Object.fromEntries(outcome.smoke.map((s) => [s.name, [s.passed, s.reason]]));
 }
