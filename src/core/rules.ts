@@ -71,6 +71,13 @@ export const RULES = {
     help: "Files in the hub's folders belong to a bundle (a folder holding manifest.yml at a place matching the hub's layout).",
     fix: "Move the file into its bundle's folder, or set `layout` in .hubgate.yml to where your bundles are.",
   },
+  "archive/limit": {
+    level: "error",
+    checklist: "files",
+    title: "The change unpacks within the hub's archive limits",
+    help: "The head commit's archive is unpacked with limits on entries, bytes and links; a change beyond them is not checked, so a hostile archive cannot exhaust the server.",
+    fix: "Keep large data out of the bundle (download it at build time or at start-up), and keep links inside the bundle.",
+  },
   "hub/layout-matches-nothing": {
     level: "warning",
     checklist: null,

@@ -21,7 +21,12 @@ export async function tarGz(entries: readonly RawEntry[]): Promise<Buffer> {
       if (entry.type === "symlink" || entry.type === "link")
         pack.entry({ name: entry.name, type: entry.type, linkname: entry.linkname }, cb);
       else if (entry.type === "directory") pack.entry({ name: entry.name, type: "directory" }, cb);
-      else pack.entry({ name: entry.name, type: "file", mode: 0o644 }, entry.content ?? "", cb);
+      else
+        pack.entry(
+          { name: entry.name, type: "file", mode: 0o644 },
+          ("content" in entry && entry.content) || "",
+          cb,
+        );
     });
   }
   pack.finalize();
