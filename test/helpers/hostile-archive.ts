@@ -24,7 +24,7 @@ export async function tarGz(entries: readonly RawEntry[]): Promise<Buffer> {
       else
         pack.entry(
           { name: entry.name, type: "file", mode: 0o644 },
-          "content" in entry ? (entry.content ?? "") : "",
+          ("content" in entry && entry.content) || "",
           cb,
         );
     });
