@@ -11,6 +11,23 @@ export interface BundleEntry {
   linkTarget?: string;
 }
 
+/** A bundle folder as walked: its entries, and where the walk could not see everything. */
+export interface BundleListing {
+  entries: BundleEntry[];
+  /** The walk hit its entry cap: what lies beyond was not listed (symlinks excepted). */
+  truncated: boolean;
+  /** Folders that could not be read (relative to the bundle; "" is the bundle itself). */
+  unreadable: string[];
+}
+
+/** Why a file the checks need could not be used (found by whoever read it). */
+export interface FileProblem {
+  /** Relative to the bundle root. */
+  file: string;
+  kind: "not-a-file" | "unreadable" | "too-large" | "encoding";
+  detail: string;
+}
+
 /**
  * Does a symlink at `entryPath` (relative to the bundle) with `target` point outside the
  * bundle? Pure path arithmetic: absolute targets always escape.
@@ -35,13 +52,13 @@ const REQUIREMENTS: Requirement[] = [
   {
     name: "Dockerfile",
     level: "error",
-    present: (es) => topLevel(es).some((e) => e.path === "Dockerfile" && isFile(e)),
+    present: (es) => topLevel(es).some((e) => e.path === "Dockerfile"),
     why: "it describes how the image is built",
   },
   {
     name: "manifest.yml",
     level: "error",
-    present: (es) => topLevel(es).some((e) => e.path === "manifest.yml" && isFile(e)),
+    present: (es) => topLevel(es).some((e) => e.path === "manifest.yml"),
     why: "it names and describes the image",
   },
   {
@@ -86,9 +103,95 @@ function nearMiss(required: string, entries: readonly BundleEntry[]): BundleEntr
   });
 }
 
-export function checkBundleFiles(bundleRoot: string, entries: readonly BundleEntry[]): Finding[] {
+/** At most this many "unreadable" findings per bundle: one is enough to act on. */
+const MAX_UNREADABLE_FINDINGS = 20;
+
+/**
+ * Findings about how the bundle could be read: unreadable folders, a walk cut short, and the
+ * required files that are not regular files (a FIFO, device, folder, dangling or looping
+ * link), unreadable, too large or badly encoded. Never a silent pass, never "missing".
+ */
+export function checkBundleReads(
+  bundleRoot: string,
+  listing: Pick<BundleListing, "truncated" | "unreadable">,
+  problems: readonly FileProblem[],
+): Finding[] {
   const findings: Finding[] = [];
   const at = (p: string) => (p ? `${bundleRoot}/${p}` : bundleRoot);
+  for (const dir of listing.unreadable.slice(0, MAX_UNREADABLE_FINDINGS)) {
+    findings.push(
+      finding(
+        at(dir),
+        "error",
+        "bundle/unreadable",
+        `the folder ${dir ? `"${dir}"` : "of the bundle"} cannot be read (permission denied or gone), so its files were not checked; make it readable.`,
+      ),
+    );
+  }
+  if (listing.truncated) {
+    findings.push(
+      finding(
+        at(""),
+        "error",
+        "bundle/too-many-files",
+        "the bundle holds more than 20000 files and folders; only the first were checked. Remove generated files and data from the bundle.",
+      ),
+    );
+  }
+  for (const problem of problems) {
+    const file = at(problem.file);
+    if (problem.kind === "too-large" && problem.file === "manifest.yml") {
+      findings.push(
+        finding(
+          file,
+          "error",
+          "manifest/too-large",
+          `manifest.yml is too large (${problem.detail}); a manifest holds metadata only.`,
+        ),
+      );
+    } else if (problem.kind === "too-large") {
+      findings.push(
+        finding(
+          file,
+          "error",
+          "bundle/file-too-large",
+          `${problem.file} is too large (${problem.detail}); it is not read.`,
+        ),
+      );
+    } else if (problem.kind === "encoding") {
+      findings.push(finding(file, "error", "manifest/encoding", `${problem.file} ${problem.detail}.`));
+    } else if (problem.kind === "unreadable") {
+      findings.push(
+        finding(
+          file,
+          "error",
+          "bundle/unreadable",
+          `${problem.file} cannot be read (${problem.detail}); make it readable.`,
+        ),
+      );
+    } else {
+      findings.push(
+        finding(
+          file,
+          "error",
+          "bundle/not-a-file",
+          `${problem.file} is ${problem.detail}, not a regular file, so it was not read; replace it with a regular file.`,
+        ),
+      );
+    }
+  }
+  return findings;
+}
+
+export function checkBundleFiles(
+  bundleRoot: string,
+  entries: readonly BundleEntry[],
+  listing: Pick<BundleListing, "truncated" | "unreadable"> = { truncated: false, unreadable: [] },
+): Finding[] {
+  const findings: Finding[] = [];
+  const at = (p: string) => (p ? `${bundleRoot}/${p}` : bundleRoot);
+  // The bundle's own folder unreadable: nothing is known about its files, so none is "missing".
+  if (listing.unreadable.includes("")) return findings;
   for (const entry of entries) {
     if (
       entry.type === "symlink" &&
@@ -106,6 +209,8 @@ export function checkBundleFiles(bundleRoot: string, entries: readonly BundleEnt
   }
   for (const requirement of REQUIREMENTS) {
     if (requirement.present(entries)) continue;
+    // A cut-short or partly unreadable walk cannot tell a recommended file is absent.
+    if (requirement.level === "warning" && (listing.truncated || listing.unreadable.length > 0)) continue;
     const miss =
       requirement.name === "Dockerfile" || requirement.name === "manifest.yml"
         ? nearMiss(requirement.name, entries)

@@ -1,6 +1,12 @@
 import { parse as parseYaml } from "yaml";
 import { kindMatchesFolder, type BundleLocation } from "./bundle-layout.js";
-import { checkBundleFiles, type BundleEntry } from "./bundle-files.js";
+import {
+  checkBundleFiles,
+  checkBundleReads,
+  type BundleEntry,
+  type BundleListing,
+  type FileProblem,
+} from "./bundle-files.js";
 import { finding, sortFindings, type Finding } from "./finding.js";
 import type { HubConfig } from "./hub-config.js";
 import { imageReference, isImageProblem, type ImageReference } from "./image-name.js";
@@ -19,6 +25,10 @@ export interface BundleSnapshot {
   manifestText?: string;
   /** manifest.yml on the base branch; undefined when the bundle is new there. */
   baseManifestText?: string;
+  /** How the walk went (cut short, unreadable folders); absent: complete. */
+  listing?: Pick<BundleListing, "truncated" | "unreadable">;
+  /** Files the reader could not use (not regular, unreadable, too large, bad encoding). */
+  fileProblems?: FileProblem[];
 }
 
 export interface StaticCheck {
@@ -36,7 +46,14 @@ export function checkBundleStatic(
 ): StaticCheck {
   const { location } = snapshot;
   const manifestFile = `${location.root}/manifest.yml`;
-  const findings: Finding[] = checkBundleFiles(location.root, snapshot.entries);
+  const findings: Finding[] = [
+    ...checkBundleFiles(location.root, snapshot.entries, snapshot.listing),
+    ...checkBundleReads(
+      location.root,
+      snapshot.listing ?? { truncated: false, unreadable: [] },
+      snapshot.fileProblems ?? [],
+    ),
+  ];
   const result: BundleResult = { path: location.root, conclusion: "failure", findings, smoke: [] };
 
   let manifest: Manifest | undefined;

@@ -71,6 +71,34 @@ export const RULES = {
     help: "Files in the hub's folders belong to a bundle (a folder holding manifest.yml at a place matching the hub's layout).",
     fix: "Move the file into its bundle's folder, or set `layout` in .hubgate.yml to where your bundles are.",
   },
+  "bundle/not-a-file": {
+    level: "error",
+    checklist: "files",
+    title: "Required files are regular files",
+    help: "manifest.yml, Dockerfile and .hubgate.yml must be regular files (or symlinks to one inside the bundle): a folder, FIFO, device or dangling link is never read, so nothing could be validated.",
+    fix: "Replace it with a regular file of that name.",
+  },
+  "bundle/unreadable": {
+    level: "error",
+    checklist: "files",
+    title: "The bundle's files can be read",
+    help: "A file or folder hubgate may not read (permissions) is reported rather than taken as missing or empty.",
+    fix: "Make the file or folder readable (e.g. chmod a+rX) before checking.",
+  },
+  "bundle/file-too-large": {
+    level: "error",
+    checklist: "files",
+    title: "Dockerfile is small",
+    help: "Files hubgate reads itself are read up to a size cap, counted in bytes; a Dockerfile is a few kilobytes.",
+    fix: "Keep the Dockerfile under 1 MiB; generate long scripts in a RUN step instead.",
+  },
+  "bundle/too-many-files": {
+    level: "error",
+    checklist: "files",
+    title: "A bundle has a bounded number of files",
+    help: "The walk of a bundle stops at 20,000 entries; what lies beyond is not checked, so the bundle cannot pass.",
+    fix: "Remove generated files and data from the bundle (download them at build time), or list them in .dockerignore and out of git.",
+  },
   "archive/limit": {
     level: "error",
     checklist: "files",
@@ -107,6 +135,13 @@ export const RULES = {
     title: "manifest.yml is small",
     help: "A manifest holds metadata only; a large one is a mistake or an attack and is not parsed.",
     fix: "Keep manifest.yml under 256 KiB: move long texts into the README.",
+  },
+  "manifest/encoding": {
+    level: "error",
+    checklist: "fields",
+    title: "manifest.yml is UTF-8 text YAML can read",
+    help: "YAML reads UTF-8 (or UTF-16/32 with a byte order mark); NUL and other control characters YAML forbids are never part of a manifest.",
+    fix: "Save manifest.yml as UTF-8 and remove the control character at the reported place.",
   },
   "manifest/yaml": {
     level: "error",
@@ -298,6 +333,13 @@ export const RULES = {
     title: "The image builds in time",
     help: "A build is stopped after the hub's time limit (`build.timeoutSeconds`).",
     fix: "Make the build faster (smaller base image, fewer downloads) or ask for a longer limit.",
+  },
+  "build/log-limit": {
+    level: "error",
+    checklist: "build",
+    title: "The build's output is within the hub's limit",
+    help: "A build printing more than `build.maxLogBytes` is stopped: its log is stored and shown, so it is bounded.",
+    fix: "Make the step quieter (e.g. `pip install -q`, or send its output to a file).",
   },
   "smoke/run": {
     level: "error",

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { lstat, readFile } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import Dockerode from "dockerode";
 import { isInfrastructureError } from "../core/infrastructure-error.js";
 import type { SmokeTestName } from "../core/result.js";
 import type { ImageJob, ImageOutcome, ImagePipeline, Phase } from "../pipeline/image-pipeline.js";
+import { readBounded } from "../sources/bounded-read.js";
+import { MAX_DOCKERFILE_BYTES } from "../sources/local-bundle-reader.js";
 import { packBuildContext, planBuildContext } from "./build-context.js";
 import { buildFailureFinding, buildImage } from "./image-build.js";
 import { ensureTag } from "./image-tag.js";
@@ -218,10 +220,12 @@ async function readDockerfile(bundleDir: string): Promise<string | undefined> {
   return readRegularFile(join(bundleDir, "Dockerfile"));
 }
 
-/** A file's text when it is a regular file; a symlink is never followed. */
+/** A file's text when it is a regular file (a symlink is never followed), at most 1 MiB. */
 async function readRegularFile(path: string): Promise<string | undefined> {
   const stat = await lstat(path).catch(() => undefined);
-  return stat?.isFile() ? readFile(path, "utf8") : undefined;
+  if (!stat?.isFile()) return undefined;
+  const read = await readBounded(path, MAX_DOCKERFILE_BYTES);
+  return read.kind === "bytes" && !read.tooLarge ? read.bytes.toString("utf8") : undefined;
 }
 
 /** Labels of the image the tag points at now, if any (a missing image is the usual case). */

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { ChangedPath } from "../core/changed-bundles.js";
+import type { BoundedRead } from "../sources/bounded-read.js";
 
 const run = promisify(execFile);
 const MAX_BUFFER = 256 * 1024 * 1024;
@@ -67,7 +68,45 @@ export async function changedSince(topLevel: string, ref: string): Promise<Chang
   return changes;
 }
 
-/** A file's text at `ref`, or undefined when it does not exist there. */
-export async function showFile(topLevel: string, ref: string, path: string): Promise<string | undefined> {
-  return git(topLevel, ["show", `${ref}:${path}`]).catch(() => undefined);
+/** A file's text at `ref`, or undefined when it does not exist there (or is not a small regular file). */
+export async function showFile(
+  topLevel: string,
+  ref: string,
+  path: string,
+  cap = 1024 * 1024,
+): Promise<string | undefined> {
+  const read = await readGitFile(topLevel, ref, path, cap);
+  return read.kind === "bytes" && !read.tooLarge ? read.bytes.toString("utf8") : undefined;
+}
+
+/**
+ * A file at `ref` as bytes, bounded like a file on disk: a folder, symlink or submodule
+ * there is `not-a-file` (a link is never followed), and at most `cap + 1` bytes are read.
+ */
+export async function readGitFile(
+  topLevel: string,
+  ref: string,
+  path: string,
+  cap: number,
+): Promise<BoundedRead> {
+  const commit = await resolveRef(topLevel, ref);
+  const listing = await git(topLevel, ["ls-tree", "-z", "--full-tree", commit, "--", path]);
+  const [meta] = listing.split("\0");
+  if (!meta) return { kind: "missing" };
+  const [mode, type, object] = meta.split("\t")[0]!.split(" ");
+  if (type !== "blob" || !object)
+    return { kind: "not-a-file", what: type === "tree" ? "a folder" : "a submodule" };
+  if (mode === "120000") return { kind: "not-a-file", what: "a symlink (never followed in a git revision)" };
+  try {
+    const { stdout } = await run("git", ["cat-file", "blob", object], {
+      cwd: topLevel,
+      maxBuffer: cap + 1,
+      encoding: "buffer",
+    });
+    return { kind: "bytes", bytes: stdout, tooLarge: false };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER")
+      return { kind: "bytes", bytes: Buffer.alloc(0), tooLarge: true };
+    throw new GitError(`git cat-file blob ${object}: ${(error as Error).message}`);
+  }
 }

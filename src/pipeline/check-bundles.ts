@@ -5,7 +5,8 @@ import { sortFindings, type Finding } from "../core/finding.js";
 import type { HubConfig } from "../core/hub-config.js";
 import type { ManifestValidator } from "../core/manifest-validator.js";
 import { bundleConclusion, overallConclusion, type BundleResult, type CheckResult } from "../core/result.js";
-import { listBundleEntries, readManifestText } from "../sources/local-bundle-reader.js";
+import { MAX_DOCKERFILE_BYTES, readBundleFile, readBundleListing } from "../sources/local-bundle-reader.js";
+import { MAX_MANIFEST_BYTES } from "../core/manifest-check.js";
 import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
 import { mapLimit } from "./map-limit.js";
 
@@ -73,7 +74,8 @@ async function staticCheck(
 ): Promise<StaticCheck> {
   const bundleDir = join(headDir, location.root);
   try {
-    const entries = await listBundleEntries(bundleDir);
+    const listing = await readBundleListing(bundleDir);
+    const entries = listing.entries;
     // Never created on disk, still reported: the bundle check names each escaping link.
     for (const link of refusedLinks) {
       if (link.path.startsWith(`${location.root}/`))
@@ -83,10 +85,19 @@ async function staticCheck(
           linkTarget: link.target,
         });
     }
-    const manifestText = await readManifestText(bundleDir, entries);
+    const manifest = await readBundleFile(bundleDir, entries, "manifest.yml", MAX_MANIFEST_BYTES);
+    const dockerfile = await readBundleFile(bundleDir, entries, "Dockerfile", MAX_DOCKERFILE_BYTES);
+    const fileProblems = [manifest.problem, dockerfile.problem].filter((p) => p !== undefined);
     const baseManifestText = await options.base?.manifest(location.root);
     return checkBundleStatic(
-      { location, entries, manifestText, baseManifestText },
+      {
+        location,
+        entries,
+        manifestText: manifest.text,
+        baseManifestText,
+        listing,
+        fileProblems,
+      },
       options.config,
       options.validator,
     );

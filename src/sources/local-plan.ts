@@ -1,12 +1,14 @@
-import { existsSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { bundleAt, parseLayout, type BundleLayout, type BundleLocation } from "../core/bundle-layout.js";
 import { badlyPlacedFinding, findChangedBundles } from "../core/changed-bundles.js";
 import type { Finding } from "../core/finding.js";
 import type { HubConfig } from "../core/hub-config.js";
-import { HUB_CONFIG_FILE, parseHubConfig } from "../config/hub-config-file.js";
-import { changedSince, gitTopLevel, showFile } from "../git/git.js";
+import { HUB_CONFIG_FILE, HubConfigError, parseHubConfig } from "../config/hub-config-file.js";
+import { MAX_MANIFEST_BYTES } from "../core/manifest-check.js";
+import { decodeYamlBytes } from "../core/text-decoding.js";
+import { changedSince, gitTopLevel, readGitFile, showFile } from "../git/git.js";
+import { readBounded, type BoundedRead } from "./bounded-read.js";
 import type { BaseReader, CheckPlan } from "../pipeline/check-bundles.js";
 import { scanHub } from "./scan-hub.js";
 
@@ -34,11 +36,15 @@ const toPosix = (p: string) => p.split(sep).join("/");
 
 /** Turn CLI paths into the bundles to check, on the local disk (and git for --changed-since). */
 export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPlan> {
-  const targets = request.paths.map((p) => resolve(request.cwd, p));
-  for (const [i, target] of targets.entries()) {
+  if (request.changedSince?.startsWith("-"))
+    throw new PlanError(`--changed-since "${request.changedSince}": a ref cannot start with "-"`);
+  const given = request.paths.map((p) => resolve(request.cwd, p));
+  for (const [i, target] of given.entries()) {
     if (!existsSync(target) || !statSync(target).isDirectory())
       throw new PlanError(`${request.paths[i]}: no such folder`);
   }
+  // A bundle given through a symlink is checked where it really is (its hub, its git).
+  const targets = given.map((target) => realpathSync(target));
   const topLevel = gitTopLevel(targets[0]!);
   const repoRoot = topLevel ?? request.cwd;
 
@@ -46,11 +52,23 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
   const configFile = request.configPath
     ? resolve(request.cwd, request.configPath)
     : join(findHubDir(targets[0]!, firstLayoutGuess), HUB_CONFIG_FILE);
-  const configText = await readFile(configFile, "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (request.configPath) throw new PlanError(`--config ${request.configPath}: ${error.message}`);
-    return undefined;
-  });
-  const config = await parseHubConfig(configText, relative(request.cwd, configFile) || HUB_CONFIG_FILE);
+  const configName = relative(request.cwd, configFile) || HUB_CONFIG_FILE;
+  // With --changed-since the hub's rules come from REF, as the bots read them from the base
+  // branch: a change cannot loosen its own rules. An explicit --config wins.
+  const fromRef = request.changedSince !== undefined && !request.configPath && topLevel !== undefined;
+  const configRead = fromRef
+    ? await readGitFile(
+        topLevel,
+        request.changedSince!,
+        toPosix(relative(topLevel, configFile)),
+        MAX_CONFIG_BYTES,
+      ).catch((error: Error) => {
+        throw new PlanError(error.message);
+      })
+    : await readBounded(configFile, MAX_CONFIG_BYTES);
+  const configSource = fromRef ? `${configName} at ${request.changedSince}` : configName;
+  const configText = hubConfigText(configRead, configSource, request.configPath !== undefined);
+  const config = await parseHubConfig(configText, configSource);
   const layout = parseLayout(config.layout);
 
   const bundles = new Map<string, BundleLocation>();
@@ -105,7 +123,12 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
     ref !== undefined && topLevel
       ? {
           manifest: (root) =>
-            showFile(topLevel, ref, `${toPosix(relative(topLevel, join(repoRoot, root)))}/manifest.yml`),
+            showFile(
+              topLevel,
+              ref,
+              `${toPosix(relative(topLevel, join(repoRoot, root)))}/manifest.yml`,
+              MAX_MANIFEST_BYTES,
+            ),
         }
       : undefined;
   return {
@@ -119,6 +142,28 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
     repoRoot,
     topLevel,
   };
+}
+
+/** A hub config is a few lines; reading stops past this (a link to /dev/zero costs nothing). */
+const MAX_CONFIG_BYTES = 64 * 1024;
+
+/** The config's text, or undefined for defaults; anything unusable fails closed (exit 2). */
+function hubConfigText(read: BoundedRead, source: string, explicit: boolean): string | undefined {
+  switch (read.kind) {
+    case "missing":
+      if (explicit) throw new PlanError(`--config ${source}: no such file`);
+      return undefined;
+    case "not-a-file":
+      throw new HubConfigError(`${source} is ${read.what}, not a regular file; hubgate does not read it.`);
+    case "unreadable":
+      throw new HubConfigError(`${source} cannot be read (${read.message}).`);
+    case "bytes": {
+      if (read.tooLarge) throw new HubConfigError(`${source} is larger than ${MAX_CONFIG_BYTES} bytes.`);
+      const decoded = decodeYamlBytes(read.bytes);
+      if (!decoded.ok) throw new HubConfigError(`${source} ${decoded.message}.`);
+      return decoded.text;
+    }
+  }
 }
 
 /**

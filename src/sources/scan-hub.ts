@@ -9,6 +9,11 @@ export interface HubScan {
   stray: string[];
 }
 
+/** A hub folder could not be read: the CLI exits 2 rather than report "0 bundles". */
+export class HubScanError extends Error {
+  override readonly name = "PlanError";
+}
+
 const isPlaceholder = (s: string) => s.startsWith("{");
 
 /** Walk the layout's levels below `hubDir`: every folder at the last level is a bundle. */
@@ -19,7 +24,13 @@ export async function scanHub(hubDir: string, layout: BundleLayout): Promise<Hub
     const segment = layout.segments[i]!;
     const next: string[] = [];
     for (const parent of level) {
-      const children = await readdir(join(hubDir, parent), { withFileTypes: true }).catch(() => []);
+      const children = await readdir(join(hubDir, parent), { withFileTypes: true }).catch(
+        (error: NodeJS.ErrnoException) => {
+          // Fail closed: a folder we may not read is never "no bundles here".
+          if (error.code === "ENOENT" || error.code === "ENOTDIR") return [];
+          throw new HubScanError(`${join(hubDir, parent)} cannot be read (${error.code ?? error.message})`);
+        },
+      );
       for (const child of children) {
         const rel = parent ? `${parent}/${child.name}` : child.name;
         if (!child.isDirectory()) {

@@ -1,0 +1,76 @@
+import { constants } from "node:fs";
+import { lstat, open, stat } from "node:fs/promises";
+
+/** What reading one expected file gave: its bytes (at most cap + 1), or why there are none. */
+export type BoundedRead =
+  | { kind: "bytes"; bytes: Buffer; /** More than `cap` bytes were there. */ tooLarge: boolean }
+  | { kind: "missing" }
+  | { kind: "not-a-file"; what: string }
+  | { kind: "unreadable"; message: string };
+
+/**
+ * Read a file expected to be small and regular, failing closed: a FIFO, device, folder,
+ * dangling or looping symlink is `not-a-file` (never opened, so never a hang or a stream of
+ * /dev/zero), a permission problem is `unreadable`, and at most `cap + 1` bytes are read.
+ * The caller decides whether a symlink may be followed at all (see local-bundle-reader.ts).
+ */
+export async function readBounded(path: string, cap: number): Promise<BoundedRead> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      const link = await lstat(path).catch(() => undefined);
+      return link?.isSymbolicLink()
+        ? { kind: "not-a-file", what: "a dangling symlink" }
+        : { kind: "missing" };
+    }
+    if (code === "ELOOP") return { kind: "not-a-file", what: "a symlink that refers to itself" };
+    return { kind: "unreadable", message: describe(error) };
+  }
+  if (!info.isFile()) return { kind: "not-a-file", what: kindOf(info) };
+  let handle;
+  try {
+    // O_NONBLOCK: should the file be swapped for a FIFO after the stat, opening it cannot hang.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    return { kind: "unreadable", message: describe(error) };
+  }
+  try {
+    const opened = await handle.stat();
+    if (!opened.isFile()) return { kind: "not-a-file", what: kindOf(opened) };
+    const buffer = Buffer.alloc(cap + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return { kind: "bytes", bytes: buffer.subarray(0, Math.min(length, cap)), tooLarge: length > cap };
+  } catch (error) {
+    return { kind: "unreadable", message: describe(error) };
+  } finally {
+    await handle.close();
+  }
+}
+
+function kindOf(info: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
+  if (info.isDirectory()) return "a folder";
+  if (info.isFIFO()) return "a named pipe (FIFO)";
+  if (info.isSocket()) return "a socket";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
+function describe(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === "EACCES" || e.code === "EPERM") return "permission denied";
+  return e.code ? `${e.code.toLowerCase()}` : String(error);
+}
