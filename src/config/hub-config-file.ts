@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 import { resolveHubConfig, type HubConfig, type HubConfigInput } from "../core/hub-config.js";
 import { parseLayout } from "../core/bundle-layout.js";
+import { normaliseLineBreaks, yamlPreflight } from "../core/yaml-positions.js";
 import { compiledSchema } from "./validators.js";
 
 export const HUB_CONFIG_FILE = ".hubgate.yml";
@@ -16,8 +17,12 @@ export class HubConfigError extends Error {
 export async function parseHubConfig(text: string | undefined, source = HUB_CONFIG_FILE): Promise<HubConfig> {
   if (text === undefined || text.trim() === "") return resolveHubConfig();
   let data: unknown;
+  const normalised = normaliseLineBreaks(text);
+  const refusal = yamlPreflight(normalised);
+  if (refusal)
+    throw new HubConfigError(`${source}:${refusal.at.line}:${refusal.at.column}: ${refusal.message}`);
   try {
-    data = parse(text, { maxAliasCount: 10 });
+    data = parse(normalised, { maxAliasCount: 10 });
   } catch (error) {
     throw new HubConfigError(`${source}: ${(error as Error).message}`);
   }

@@ -7,7 +7,7 @@ import {
   type BundleListing,
   type FileProblem,
 } from "./bundle-files.js";
-import { finding, sortFindings, type Finding } from "./finding.js";
+import { finding, sortFindings, type Finding, type Position } from "./finding.js";
 import type { HubConfig } from "./hub-config.js";
 import { imageReference, isImageProblem, type ImageReference } from "./image-name.js";
 import { bundleMetadata } from "./bundle-metadata.js";
@@ -16,6 +16,7 @@ import { checkManifestText } from "./manifest-check.js";
 import type { ManifestValidator } from "./manifest-validator.js";
 import { bundleConclusion, type BundleResult } from "./result.js";
 import { checkVersionBump } from "./version-rules.js";
+import { normaliseLineBreaks, yamlPreflight } from "./yaml-positions.js";
 
 /** Everything the static check needs to know about one bundle, gathered by the caller. */
 export interface BundleSnapshot {
@@ -37,6 +38,8 @@ export interface StaticCheck {
   image?: ImageReference;
   /** True when nothing stands in the way of building the image. */
   buildable: boolean;
+  /** Where `name:` is written, for findings about the image name (collisions). */
+  namePosition?: Position;
 }
 
 export function checkBundleStatic(
@@ -58,8 +61,10 @@ export function checkBundleStatic(
 
   let manifest: Manifest | undefined;
   let image: ImageReference | undefined;
+  let namePosition: Position | undefined;
   if (snapshot.manifestText !== undefined) {
     const checked = checkManifestText(manifestFile, snapshot.manifestText, validator);
+    namePosition = checked.positionOf("name");
     findings.push(...checked.findings);
     manifest = checked.manifest;
     if (manifest) {
@@ -127,13 +132,21 @@ export function checkBundleStatic(
 
   sortFindings(findings);
   result.conclusion = bundleConclusion(findings, []);
-  return { result, manifest, image, buildable: result.conclusion === "success" && image !== undefined };
+  return {
+    result,
+    manifest,
+    image,
+    buildable: result.conclusion === "success" && image !== undefined,
+    namePosition: image ? namePosition : undefined,
+  };
 }
 
 /** The base branch's version, read leniently: a broken base manifest just means "no base". */
 export function baseVersion(text: string): string | undefined {
+  const normalised = normaliseLineBreaks(text);
+  if (yamlPreflight(normalised)) return undefined;
   try {
-    const data = parseYaml(text, { maxAliasCount: 10 }) as unknown;
+    const data = parseYaml(normalised, { maxAliasCount: 10 }) as unknown;
     if (data && typeof data === "object" && "version" in data) {
       const v = (data as { version: unknown }).version;
       return typeof v === "string" ? v : undefined;

@@ -8,7 +8,9 @@ import type { Manifest } from "./manifest.js";
 import type { ManifestValidator } from "./manifest-validator.js";
 import {
   locateInYaml,
+  normaliseLineBreaks,
   parseYamlWithPositions,
+  yamlPreflight,
   sourceText,
   yamlProblems,
   type ParsedYaml,
@@ -39,18 +41,34 @@ const EXAMPLES: Record<string, string> = {
 export function checkManifestText(file: string, text: string, validator: ManifestValidator): ManifestCheck {
   const findings: Finding[] = [];
   const unlocated: ManifestCheck = { findings, positionOf: () => START_OF_FILE };
-  if (text.length > MAX_MANIFEST_BYTES) {
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > MAX_MANIFEST_BYTES) {
     findings.push(
       finding(
         file,
         "error",
         "manifest/too-large",
-        `manifest.yml is ${text.length} bytes; the limit is ${MAX_MANIFEST_BYTES}. A manifest holds metadata only.`,
+        `manifest.yml is ${bytes} bytes; the limit is ${MAX_MANIFEST_BYTES}. A manifest holds metadata only.`,
       ),
     );
     return unlocated;
   }
-  const parsed = parseYamlWithPositions(text);
+  const refusal = yamlPreflight(normaliseLineBreaks(text));
+  if (refusal) {
+    findings.push(
+      finding(
+        file,
+        "error",
+        refusal.kind === "forbidden-character" ? "manifest/encoding" : "manifest/yaml",
+        refusal.kind === "forbidden-character"
+          ? `manifest.yml ${refusal.message}; remove it (a manifest is plain text).`
+          : `manifest.yml ${refusal.message}; a manifest is a flat mapping of a few keys.`,
+        refusal.at,
+      ),
+    );
+    return unlocated;
+  }
+  const parsed = parseYamlWithPositions(normaliseLineBreaks(text));
   const positionOf = (key: string, part: "key" | "value" = "value") =>
     locateInYaml(parsed, [key], part) ?? START_OF_FILE;
   const result: ManifestCheck = { findings, positionOf };
@@ -66,7 +84,9 @@ export function checkManifestText(file: string, text: string, validator: Manifes
         duplicate ? "manifest/duplicate-key" : "manifest/yaml",
         duplicate
           ? `${problem.message}: each key may appear once; delete or merge the repeated one.`
-          : `YAML syntax error: ${problem.message}. Check indentation and quoting on this line.`,
+          : problem.code === "TOO_DEEP"
+            ? `manifest.yml: ${problem.message}; a manifest is a flat mapping of a few keys.`
+            : `YAML syntax error: ${problem.message}. Check indentation and quoting on this line.`,
         problem.at,
       ),
     );

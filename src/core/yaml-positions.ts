@@ -1,5 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { Position } from "./finding.js";
+import { firstForbiddenCharacter } from "./text-decoding.js";
 
 export interface ParsedYaml {
   doc: Document.Parsed;
@@ -10,6 +11,98 @@ export interface YamlProblem {
   code: string;
   message: string;
   at: Position;
+}
+
+/** Deeper than this, flow or block, is refused before parsing (real manifests nest 2-3 levels). */
+export const MAX_YAML_DEPTH = 64;
+
+/**
+ * YAML 1.2 line breaks are LF, CRLF and a lone CR; the `yaml` package knows only the first
+ * two (a CR-only file reads as one line, and `]\r` at the end is "Unexpected scalar",
+ * eemeli/yaml#595). One break for one break keeps every line number.
+ */
+export function normaliseLineBreaks(text: string): string {
+  return text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
+}
+
+export interface YamlRefusal {
+  kind: "forbidden-character" | "too-deep";
+  message: string;
+  at: Position;
+}
+
+/**
+ * Checks before the parser sees the text: characters YAML forbids (NUL, other C0/C1
+ * controls, lone surrogates) and nesting deeper than MAX_YAML_DEPTH. The parser recurses per
+ * level: 100,000 `[` exhausted the process's memory inside V8's regexp compiler, and a few
+ * thousand gave hundreds of "Maximum call stack size exceeded" errors.
+ */
+export function yamlPreflight(text: string): YamlRefusal | undefined {
+  const forbidden = firstForbiddenCharacter(text);
+  if (forbidden) {
+    const at = offsetPosition(text, forbidden.index);
+    const code = `U+${forbidden.code.toString(16).toUpperCase().padStart(4, "0")}`;
+    return {
+      kind: "forbidden-character",
+      message: `contains the character ${code}${forbidden.code === 0 ? " (NUL)" : ""}, which YAML does not allow in a document`,
+      at: { ...at, endLine: at.line, endColumn: at.column + 1 },
+    };
+  }
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    const at = offsetPosition(text, deep);
+    return {
+      kind: "too-deep",
+      message: `nests more than ${MAX_YAML_DEPTH} levels deep (or leaves that many [ or { open)`,
+      at: { ...at, endLine: at.line, endColumn: at.column + 1 },
+    };
+  }
+  return undefined;
+}
+
+/** Offset where nesting first passes MAX_YAML_DEPTH: open flow brackets plus block indentation levels. */
+function tooDeepAt(text: string): number | undefined {
+  const indents: number[] = [];
+  let flow = 0;
+  let offset = 0;
+  for (const line of text.split("\n")) {
+    const indent = line.length - line.trimStart().length;
+    const body = line.slice(indent);
+    if (flow === 0 && body !== "" && !body.startsWith("#")) {
+      while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
+      indents.push(indent);
+      // Compact nested sequences on one line (`- - - x`) are levels too.
+      const dashes = /^(?:-[ \t]+)*/.exec(body)![0].split("-").length - 1;
+      if (indents.length + dashes > MAX_YAML_DEPTH) return offset + indent;
+    }
+    let quote: string | undefined;
+    for (let i = indent; i < line.length; i++) {
+      const c = line[i];
+      if (quote) {
+        if (c === quote) quote = undefined;
+      } else if (c === "'" || c === '"') {
+        quote = c;
+      } else if (c === "#" && (i === 0 || line[i - 1] === " " || line[i - 1] === "\t")) {
+        break;
+      } else if (c === "[" || c === "{") {
+        if (++flow + indents.length > MAX_YAML_DEPTH) return offset + i;
+      } else if ((c === "]" || c === "}") && flow > 0) {
+        flow--;
+      }
+    }
+    offset += line.length + 1;
+  }
+  return undefined;
+}
+
+function offsetPosition(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
 }
 
 /** Parse keeping positions. Never expands aliases (toJS does that, with a cap, later). */
@@ -44,12 +137,37 @@ function lineLength(lines: LineCounter, line: number, start: { line: number; col
   return to - from;
 }
 
+/** At most this many syntax problems per file: past the first few, they are echoes. */
+const MAX_YAML_PROBLEMS = 10;
+
+/**
+ * The parser's errors and warnings, one per line and message, at most MAX_YAML_PROBLEMS. An
+ * engine limit (the parser's own stack) is never shown as a syntax error: one "too deep" problem.
+ */
 export function yamlProblems(parsed: ParsedYaml): YamlProblem[] {
-  return [...parsed.doc.errors, ...parsed.doc.warnings].map((e) => ({
-    code: e.code,
-    message: e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
-    at: rangeToPosition(parsed.lines, e.pos),
-  }));
+  const all = [...parsed.doc.errors, ...parsed.doc.warnings];
+  const exhausted = all.find((e) => e.code === "RESOURCE_EXHAUSTION");
+  if (exhausted) {
+    return [
+      {
+        code: "TOO_DEEP",
+        message: `the document nests too deeply to be read (more than ${MAX_YAML_DEPTH} levels)`,
+        at: rangeToPosition(parsed.lines, exhausted.pos),
+      },
+    ];
+  }
+  const seen = new Set<string>();
+  const problems: YamlProblem[] = [];
+  for (const e of all) {
+    const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    const at = rangeToPosition(parsed.lines, e.pos);
+    const key = `${at.line}:${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ code: e.code, message, at });
+    if (problems.length === MAX_YAML_PROBLEMS) break;
+  }
+  return problems;
 }
 
 /** Node for a key or its value along `path` (JSON pointer segments). */

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { BundleLocation } from "../core/bundle-layout.js";
 import { checkBundleStatic, type StaticCheck } from "../core/check-bundle.js";
+import { markImageCollisions } from "../core/image-collisions.js";
 import { sortFindings, type Finding } from "../core/finding.js";
 import type { HubConfig } from "../core/hub-config.js";
 import type { ManifestValidator } from "../core/manifest-validator.js";
@@ -49,11 +50,12 @@ const STATIC_CONCURRENCY = 16;
 
 /** Check every planned bundle; one bundle's trouble never stops the others (DESIGN rule 5). */
 export async function checkBundles(plan: CheckPlan, options: CheckOptions): Promise<CheckResult> {
-  const statics = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
-    const check = await staticCheck(plan.headDir, location, options, plan.refusedLinks ?? []);
-    await options.events?.staticDone?.(check.result);
-    return check;
-  });
+  const statics = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) =>
+    staticCheck(plan.headDir, location, options, plan.refusedLinks ?? []),
+  );
+  // Across bundles: no two may make the same image (reported before anything is built).
+  markImageCollisions(statics);
+  for (const check of statics) await options.events?.staticDone?.(check.result);
 
   const bundles = await mapLimit(statics, options.jobs ?? 1, async (check) => {
     const result =

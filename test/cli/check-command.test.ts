@@ -131,6 +131,14 @@ describe("hubgate check (spawned)", () => {
         readFileSync(manifest, "utf8").replace("0.0.1", "0.0.2"),
       );
       repo.copy(AWESOME, "executors/encoders/SecondEncoder");
+      // Its own name: two bundles making one image would be an error on both (image/duplicate).
+      repo.write(
+        "executors/encoders/SecondEncoder/manifest.yml",
+        readFileSync(join(AWESOME, "manifest.yml"), "utf8").replace(
+          "name: AwesomeEncoder",
+          "name: SecondEncoder",
+        ),
+      );
       repo.write("executors/stray.py", "x = 1\n");
       const { stdout } = runCli(["check", "--changed-since", base, "--format", "json"], repo.dir);
       const result = json(stdout);
