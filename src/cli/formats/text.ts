@@ -1,5 +1,6 @@
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult, CheckResult } from "../../core/result.js";
+import { guardLines, plainValue } from "../../report/plain-text.js";
 
 export interface TextStyle {
   red(s: string): string;
@@ -29,8 +30,12 @@ export function formatText(result: CheckResult, style: TextStyle): string {
       : f.level === "warning"
         ? style.yellow("warning")
         : style.dim("notice");
+  // Every contributor string is one inert line (continuation lines of a message indented).
   const line = (f: Finding) =>
-    `${f.file}:${f.line}:${f.column}: ${level(f)}: ${f.message} ${style.dim(`[${f.rule}]`)}`;
+    `${plainValue(f.file)}:${f.line}:${f.column}: ${level(f)}: ${f.message
+      .split("\n")
+      .map(plainValue)
+      .join("\n      ")} ${style.dim(`[${f.rule}]`)}`;
 
   if (result.findings.length) {
     out.push(style.bold("outside any bundle"));
@@ -38,19 +43,23 @@ export function formatText(result: CheckResult, style: TextStyle): string {
   }
   for (const bundle of result.bundles) {
     out.push(
-      `${style.bold(bundle.path)}${bundle.image ? style.dim(`  ${bundle.image}`) : ""}  ${verdict(bundle, style)}`,
+      `${style.bold(plainValue(bundle.path))}${bundle.image ? style.dim(`  ${plainValue(bundle.image)}`) : ""}  ${verdict(bundle, style)}`,
     );
     for (const f of bundle.findings) out.push(`  ${line(f)}`);
     for (const s of bundle.smoke) {
-      const status = s.passed ? style.green("passed") : style.red(`failed: ${s.reason ?? "unknown reason"}`);
+      const status = s.passed
+        ? style.green("passed")
+        : style.red(`failed: ${plainValue(s.reason ?? "unknown reason")}`);
       out.push(`  smoke ${s.name}: ${status} ${style.dim(`(${s.durationMs} ms)`)}`);
-      if (!s.passed) for (const l of (s.logTail ?? []).slice(-10)) out.push(style.dim(`    | ${l}`));
+      if (!s.passed)
+        for (const l of (s.logTail ?? []).slice(-10)) out.push(style.dim(`    | ${plainValue(l)}`));
     }
     if (bundle.infrastructureError)
-      out.push(`  ${style.yellow("infrastructure")}: ${bundle.infrastructureError}`);
+      out.push(`  ${style.yellow("infrastructure")}: ${plainValue(bundle.infrastructureError)}`);
   }
   out.push(summary(result, style));
-  return out.join("\n") + "\n";
+  // No printed line may start a CI workflow command, whatever a folder name or log says.
+  return guardLines(out.join("\n")) + "\n";
 }
 
 function verdict(bundle: BundleResult, style: TextStyle): string {

@@ -75,7 +75,7 @@ export class CheckRunReporter implements JobReporter {
   }
 
   private link = (f: Finding) =>
-    `${this.o.htmlUrl}/blob/${this.o.headSha}/${f.file.split("/").map(encodeURIComponent).join("/")}#L${f.line}`;
+    `${this.o.htmlUrl}/blob/${this.o.headSha}/${f.file.split("/").map(encodePathSegment).join("/")}#L${f.line}`;
 
   async planned(_bundles: BundleLocation[], outside: Finding[]): Promise<void> {
     // Bundles get their run with their static result (staticDone): one write instead of two.
@@ -324,3 +324,11 @@ const interrupted = (message: string) => ({
   title: "Interrupted on hubgate's side",
   summary: `${escapeMarkdown(message)}\n\nUse **Re-run** to check this commit again.`,
 });
+
+/** A path segment for a Markdown link target: parentheses too, or a `)` in a folder name ends the link. */
+function encodePathSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(
+    /[()'*!]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}

@@ -1,7 +1,7 @@
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult } from "../../core/result.js";
 import { checklistItems, type ChecklistItem } from "../shared/report-blocks.js";
-import { codeBlock, escapeMarkdown } from "../shared/markdown-text.js";
+import { codeBlock, escapeMarkdown, inlineCode } from "../shared/markdown-text.js";
 
 /**
  * The Markdown of a GitHub check run: the same checklist the GitLab note uses (one
@@ -31,7 +31,8 @@ export function renderFindingsList(
   const lines = findings.slice(0, max).map((f) => {
     const where = `${f.file}:${f.line}`;
     const url = link(f);
-    const place = url ? `[\`${where}\`](${url})` : `\`${where}\``;
+    // The path is the contributor's too: a folder name with a backtick or line breaks stays inert.
+    const place = url ? `[${inlineCode(where)}](${url})` : inlineCode(where);
     return `- ${icon(f)} ${place} ${escapeMarkdown(f.message)} (\`${f.rule}\`)`;
   });
   if (findings.length > max) lines.push(`- … and ${findings.length - max} more`);

@@ -100,4 +100,27 @@ describe("GitHub pull requests with hostile head archives (server over HTTP)", (
     ]);
     expect(await readdir(temp)).toEqual([]);
   });
+
+  it("escapes a hostile folder name in the check run's Markdown: no heading, HTML or code-span break", async () => {
+    const evil = "executors/encoders/Evil`x\n\n# Heading <img src=x onerror=alert(1)>";
+    const files = exampleBundleFiles(AWESOME, evil);
+    files[`${evil}/manifest.yml`] = files[`${evil}/manifest.yml`]!.replace(
+      "license: apache-2.0",
+      "license: nope",
+    );
+    const pull = setUpPull(fake, { base: {}, head: files });
+    await deliver(server, "pull_request", pullRequestPayload(fake, "opened", pull));
+    await server.queue.idle();
+    const [run] = fake.checkRuns(OWNER, REPO);
+    expect(run!.conclusion).toBe("failure");
+    const summary = run!.output.summary!;
+    expect(summary).toContain("Evil");
+    expect(summary).toContain("%281%29");
+    // The name shows only inside a code span (inert), and its link target is fully encoded.
+    expect(summary.replace(/\[``[^\n]*?``\]\([^\s)]*\)/g, "")).not.toMatch(/<img|Evil/);
+    expect(
+      summary.split("\n").filter((l) => /^#{1,6} /.test(l) && !/^#### (Why|Smoke|Findings)/.test(l)),
+    ).toEqual([]);
+    expect(summary.split("\n").filter((l) => l.includes("Heading"))).toHaveLength(1);
+  });
 });
