@@ -8,10 +8,10 @@ import type { Finding } from "../core/finding.js";
 import type { HubConfig } from "../core/hub-config.js";
 import { InfrastructureError } from "../core/infrastructure-error.js";
 import type { ManifestValidator } from "../core/manifest-validator.js";
-import { overallConclusion, type BundleResult, type CheckResult } from "../core/result.js";
+import type { BundleResult, CheckResult } from "../core/result.js";
 import { HUB_CONFIG_FILE, loadHubConfig } from "../config/hub-config-file.js";
 import { checkBundles } from "./check-bundles.js";
-import { planChange } from "./plan-change.js";
+import { checkoutBundles, planChange } from "./plan-change.js";
 import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
 import type { Logger } from "./logger.js";
 
@@ -24,6 +24,8 @@ export interface ChangeSource {
   changedFiles(signal: AbortSignal): Promise<ChangedPath[]>;
   /** A file on the base branch: hub config and base manifests never come from the head. */
   readBaseFile(path: string): Promise<string | undefined>;
+  /** Every file's path in the head commit: bundles are found by their markers in it. */
+  headFiles(signal: AbortSignal): Promise<string[]>;
   /** The head commit as a .tar.gz stream with one top-level folder. */
   downloadHead(signal: AbortSignal): Promise<Readable>;
   revision: RevisionInfo;
@@ -84,20 +86,18 @@ export async function checkChangeRequest(
     }
     const config = loaded.config;
     options.onConfig?.(config);
-    headDir = await mkdtemp(join(tmpdir(), "hubgate-head-"));
-    const plan = await planChange(source, config, headDir, signal, HUB_CONFIG_FILE);
+    const planned = await planChange(source, config, signal, HUB_CONFIG_FILE);
     throwIfAborted(signal);
-    await reporter.planned(plan.bundles, plan.findings);
-    if (plan.bundles.length === 0) {
-      const result: CheckResult = {
-        conclusion: overallConclusion([], plan.findings),
-        bundles: [],
-        findings: plan.findings,
-        ...(plan.nothingChecked ? { nothingChecked: plan.nothingChecked } : {}),
-      };
+    await reporter.planned(planned.bundles, planned.findings);
+    if (planned.bundles.length === 0 && planned.findings.length === 0) {
+      const result: CheckResult = { conclusion: "success", bundles: [], findings: [] };
+      if (planned.nothingChecked) result.nothingChecked = planned.nothingChecked;
       await reporter.finished(result);
       return { result, config };
     }
+    headDir = await mkdtemp(join(tmpdir(), "hubgate-head-"));
+    const plan = await checkoutBundles(source, planned, headDir, signal);
+    throwIfAborted(signal);
 
     const lastProgress = new Map<string, number>();
     const started = new Map<string, number>();

@@ -1,45 +1,31 @@
-import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { matchesSegment, parseLayout, type BundleLayout } from "../core/bundle-layout.js";
 import { findChangedBundles, type ChangedPath } from "../core/changed-bundles.js";
 import type { HubConfig } from "../core/hub-config.js";
 import { treeFromPaths } from "../core/hub-tree.js";
 import { explainNothingChecked } from "../core/nothing-checked.js";
-import { extractTarball, listTarball } from "../sources/extract-tarball.js";
+import { extractTarball } from "../sources/extract-tarball.js";
 import type { ChangeSource } from "./change-request.js";
 import type { CheckPlan } from "./check-bundles.js";
 
+export type ChangePlan = Omit<CheckPlan, "headDir">;
+
 /**
- * The bundles a pull/merge request changes, found by their markers in the head commit: the
- * head archive is saved once, listed (names only) to place every changed path in its nearest
- * enclosing bundle, then only those bundles are extracted into `workDir/head`. A change
- * that touches no folder of the hub downloads nothing.
+ * The bundles a pull/merge request changes, found by their markers in the head commit's file
+ * list: every changed path goes to its nearest enclosing bundle. A change that touches no
+ * folder of the hub does not even list the head.
  */
 export async function planChange(
-  source: Pick<ChangeSource, "changedFiles" | "downloadHead">,
+  source: Pick<ChangeSource, "changedFiles" | "headFiles">,
   config: HubConfig,
-  workDir: string,
   signal: AbortSignal,
   configFile: string,
-): Promise<CheckPlan> {
+): Promise<ChangePlan> {
   const layout = parseLayout(config.layout);
   const changes = await source.changedFiles(signal);
-  const headDir = join(workDir, "head");
-  await mkdir(headDir, { recursive: true });
-
-  let paths: string[] = [];
-  const archive = join(workDir, "head.tar.gz");
-  const needed = touchesHub(layout, changes);
-  if (needed) {
-    await pipeline(await source.downloadHead(signal), createWriteStream(archive));
-    paths = await listTarball(createReadStream(archive));
-  }
+  const paths = touchesHub(layout, changes) ? await source.headFiles(signal) : [];
   const changed = findChangedBundles(layout, treeFromPaths(paths), changes);
-  if (changed.bundles.length > 0)
-    await extractTarball(createReadStream(archive), headDir, { only: changed.bundles.map((b) => b.root) });
-  const plan: CheckPlan = { headDir, bundles: changed.bundles, findings: changed.findings };
+  const plan: ChangePlan = { bundles: changed.bundles, findings: changed.findings };
   if (changed.bundles.length === 0) {
     const explained = explainNothingChecked({
       layout,
@@ -57,7 +43,22 @@ export async function planChange(
   return plan;
 }
 
-/** Could any changed path be in a bundle or in the hub's folders? Else nothing is downloaded. */
+/** Extract just the planned bundles of the head commit into `headDir`. */
+export async function checkoutBundles(
+  source: Pick<ChangeSource, "downloadHead">,
+  plan: ChangePlan,
+  headDir: string,
+  signal: AbortSignal,
+): Promise<CheckPlan> {
+  await mkdir(headDir, { recursive: true });
+  if (plan.bundles.length > 0) {
+    const archive = await source.downloadHead(signal);
+    await extractTarball(archive, headDir, { only: plan.bundles.map((b) => b.root) });
+  }
+  return { ...plan, headDir };
+}
+
+/** Could any changed path be in a bundle or in the hub's folders? */
 function touchesHub(layout: BundleLayout, changes: readonly ChangedPath[]): boolean {
   const inFolder = (path: string | undefined) => {
     if (!path) return false;

@@ -101,35 +101,3 @@ function wanted(relative: string, only: readonly string[] | undefined): boolean 
     (prefix) => relative === prefix || relative.startsWith(`${prefix}/`) || prefix.startsWith(`${relative}/`),
   );
 }
-
-/**
- * The paths of the files and symlinks in a platform's .tar.gz of a commit (top folder
- * stripped), without writing anything: enough to find the bundles by their markers before
- * extracting only those. Bounded by the same entry limit as extraction.
- */
-export async function listTarball(
-  archive: Readable,
-  limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS,
-): Promise<string[]> {
-  const paths: string[] = [];
-  let entries = 0;
-  const extractor = tarExtract();
-  extractor.on("entry", (header, stream, next) => {
-    stream.resume();
-    const relative = stripTopFolder(header.name);
-    if (relative !== undefined && ++entries > limits.maxEntries) {
-      next(new ArchiveError(`archive has more than ${limits.maxEntries} entries`));
-      return;
-    }
-    const kind = header.type;
-    if (
-      relative !== undefined &&
-      !isUnsafe(relative) &&
-      (kind === "file" || kind === "contiguous-file" || kind === "symlink")
-    )
-      paths.push(relative);
-    stream.on("end", () => next());
-  });
-  await pipeline(archive, createGunzip(), extractor);
-  return paths;
-}
