@@ -68,13 +68,11 @@ export function checkHubConfigText(
           );
         }
         const where = path.join(".") || "the configuration";
-        return finding(
-          file,
-          "error",
-          "config/invalid",
-          `${file}: ${where} ${e.message ?? "is invalid"}.`,
-          at(path),
-        );
+        const message =
+          e.keyword === "pattern" && path[0] === "layout"
+            ? `${where} "${String(valueAt(data, path))}" is not a layout pattern: folder names or {placeholders} separated by /, ending with {name} (e.g. '{kinds}/{name}')`
+            : `${where} ${e.message ?? "is invalid"}`;
+        return finding(file, "error", "config/invalid", `${file}: ${message}.`, at(path));
       }),
     };
   }
@@ -109,8 +107,12 @@ export function checkHubConfigText(
 function relevant(errors: readonly ErrorObject[]): ErrorObject[] {
   const seen = new Map<string, ErrorObject>();
   const out: ErrorObject[] = [];
+  // A oneOf branch whose errors lie deeper matched the value's type (a list given for
+  // `layout`): the other branch's "must be string" says nothing then.
+  const deeper = (path: string) => errors.some((o) => o.instancePath.startsWith(`${path}/`));
   for (const e of errors) {
     if (e.keyword === "oneOf" || e.keyword === "if") continue;
+    if (e.keyword === "type" && deeper(e.instancePath)) continue;
     // Type errors of a oneOf's branches at one place become one: "must be string or array".
     const key =
       e.keyword === "type"
@@ -127,6 +129,10 @@ function relevant(errors: readonly ErrorObject[]): ErrorObject[] {
     out.push(copy);
   }
   return out;
+}
+
+function valueAt(data: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], data);
 }
 
 function pointer(instancePath: string): string[] {

@@ -5,9 +5,10 @@
  * Every bundle also gets what a real one holds: a Dockerfile, Python code, tests/ and imgs/.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ChangedPath } from "../../src/core/changed-bundles.js";
+import { GitRepo } from "./git-repo.js";
 import { ROOT } from "./run-cli.js";
 
 const CORPUS = join(ROOT, "test/fixtures/jina-hub/executors");
@@ -93,15 +94,33 @@ export function gitChanges(dir: string, base: string, head: string): ChangedPath
   return changes;
 }
 
-/** Every file of a commit, as path → text. */
-export function filesAt(dir: string, commit: string): Record<string, string> {
-  const names = execFileSync("git", ["ls-tree", "-r", "-z", "--name-only", commit], {
-    cwd: dir,
-    encoding: "utf8",
-  })
-    .split("\0")
-    .filter(Boolean);
-  return Object.fromEntries(
-    names.map((n) => [n, execFileSync("git", ["show", `${commit}:${n}`], { cwd: dir, encoding: "utf8" })]),
-  );
+export interface HubChange {
+  base: Record<string, string>;
+  head: Record<string, string>;
+  /** As `git diff -M` lists them: what GitHub's pull request files and GitLab's diffs carry. */
+  changes: ChangedPath[];
+}
+
+/**
+ * A change made with real git: `base` committed, `change` run on the work tree, committed,
+ * and diffed with git's rename detection. Returns both trees and the change list.
+ */
+export function hubChange(base: Record<string, string>, change: (repo: GitRepo) => void): HubChange {
+  const repo = new GitRepo();
+  try {
+    for (const [path, text] of Object.entries(base)) repo.write(path, text);
+    const before = repo.commit("base");
+    change(repo);
+    const after = repo.commit("head");
+    const changes = gitChanges(repo.dir, before, after);
+    const head = { ...base };
+    for (const c of changes) {
+      if (c.previousPath) delete head[c.previousPath];
+      if (c.status === "removed") delete head[c.path];
+      else head[c.path] = readFileSync(join(repo.dir, c.path), "utf8");
+    }
+    return { base, head, changes };
+  } finally {
+    rmSync(repo.dir, { recursive: true, force: true });
+  }
 }

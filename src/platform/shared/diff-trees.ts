@@ -24,17 +24,25 @@ export function diffTrees(
       continue;
     }
     const candidates = removedById.get(id);
-    // Pair by file name first (a moved folder keeps its file names), else any one left.
-    const name = path.slice(path.lastIndexOf("/") + 1);
-    const index = candidates
-      ? Math.max(
-          0,
-          candidates.findIndex((p) => p === name || p.endsWith(`/${name}`)),
-        )
-      : 0;
-    const previousPath = candidates?.splice(index, 1)[0];
+    // Of identical removed files, the one whose path ends most like this one (a moved folder
+    // keeps its inner paths): tests/__init__.py pairs with tests/__init__.py.
+    const index = candidates ? bestMatch(path, candidates) : -1;
+    const previousPath = index >= 0 ? candidates!.splice(index, 1)[0] : undefined;
     changes.push(previousPath ? { path, status: "renamed", previousPath } : { path, status: "added" });
   }
   for (const list of removedById.values()) for (const path of list) changes.push({ path, status: "removed" });
   return changes;
+}
+
+function bestMatch(path: string, candidates: readonly string[]): number {
+  const parts = path.split("/").reverse();
+  let best = -1;
+  let bestScore = -1;
+  candidates.forEach((candidate, i) => {
+    const other = candidate.split("/").reverse();
+    let score = 0;
+    while (score < parts.length && score < other.length && parts[score] === other[score]) score++;
+    if (score > bestScore) [best, bestScore] = [i, score];
+  });
+  return best;
 }
