@@ -50,13 +50,17 @@ export function createHubgateApp(options: HubgateAppOptions = {}): ApplicationFu
       jobs,
       logger,
       publish: publish ?? undefined,
-      routes: options.routes ?? [
-        await gitlabRoute(
-          env,
-          { validator, images, jobs, logger, progressIntervalMs: options.progressIntervalMs },
-          queue,
-          publish ?? undefined,
-        ),
+      routes: [
+        ...(options.routes ?? [
+          await gitlabRoute(
+            env,
+            { validator, images, jobs, logger, progressIntervalMs: options.progressIntervalMs },
+            queue,
+            publish ?? undefined,
+          ),
+        ]),
+        (await import("./catalogue/catalogue-from-env.js")).catalogueRouteFromEnv(env, logger),
+        ...(await orgsRoutes(env, logger)),
       ],
       progressIntervalMs: options.progressIntervalMs,
     });
@@ -106,4 +110,14 @@ async function gitlabRoute(
     queue,
     onMerge: publish ? (change, signal) => publish(change.changes, change.reporter, signal) : undefined,
   });
+}
+
+/**
+ * The registry token server and organisations API (`/registry/token`, `/api/repos`, …), on
+ * when HUBGATE_ADMIN_TOKEN is set: without it nobody could create an organisation.
+ */
+async function orgsRoutes(env: NodeJS.ProcessEnv, logger: Logger) {
+  if (!env.HUBGATE_ADMIN_TOKEN) return [];
+  const { openOrgsRoute } = await import("./orgs/open-orgs-route.js");
+  return [openOrgsRoute(env, { logger }).route];
 }

@@ -1,3 +1,4 @@
+import type { BundleMetadata } from "./bundle-metadata.js";
 import { hasErrors, type Finding } from "./finding.js";
 import type { ImageReference } from "./image-name.js";
 import type { NothingChecked } from "./nothing-checked.js";
@@ -35,6 +36,8 @@ export interface BundleResult {
   findings: Finding[];
   smoke: SmokeResult[];
   build?: BuildSummary;
+  /** Catalogue metadata from the manifest and layout (not part of the JSON output contract). */
+  metadata?: BundleMetadata;
   /** Set when our side failed (Docker down, engine error): not the contributor's fault. */
   infrastructureError?: string;
 }

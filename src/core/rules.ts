@@ -71,6 +71,13 @@ export const RULES = {
     help: "Files in the hub's folders belong to a bundle (a folder holding manifest.yml at a place matching the hub's layout).",
     fix: "Move the file into its bundle's folder, or set `layout` in .hubgate.yml to where your bundles are.",
   },
+  "archive/limit": {
+    level: "error",
+    checklist: "files",
+    title: "The change unpacks within the hub's archive limits",
+    help: "The head commit's archive is unpacked with limits on entries, bytes and links; a change beyond them is not checked, so a hostile archive cannot exhaust the server.",
+    fix: "Keep large data out of the bundle (download it at build time or at start-up), and keep links inside the bundle.",
+  },
   "hub/layout-matches-nothing": {
     level: "warning",
     checklist: null,
@@ -207,6 +214,32 @@ export const RULES = {
     "update",
     "The update policy is valid",
     "Write a valid update policy or leave it empty.",
+  ),
+  "manifest/tasks": field(
+    "tasks",
+    "The catalogue tasks are a list of names",
+    "Write a list of task names, e.g. `tasks: [Train, Predict]`.",
+  ),
+  "manifest/cpu": field("cpu", "The cpu flag is true or false", "Write `cpu: true` or `cpu: false`."),
+  "manifest/cuda_version": field(
+    "cuda_version",
+    "The CUDA version is a dotted number",
+    'Write the CUDA version quoted, e.g. `cuda_version: "11.8"` (unquoted 11.8 is a number).',
+  ),
+  "manifest/framework": field(
+    "framework",
+    "The framework is a short name",
+    "Write the framework's name, e.g. `framework: pytorch`.",
+  ),
+  "manifest/min_hardware_generation": field(
+    "min_hardware_generation",
+    "The minimum hardware generation is a short name",
+    "Write the oldest hardware generation the image runs on, e.g. `min_hardware_generation: volta`.",
+  ),
+  "manifest/domain": field(
+    "domain",
+    "The domain is a short text",
+    "Write the domain in at most 64 characters, or leave it out to use the layout's {domain} folder.",
   ),
   // ------------------------------------------------------------ rules across fields and branches
   "manifest/allowed-kind": {

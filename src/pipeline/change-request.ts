@@ -10,6 +10,8 @@ import { InfrastructureError } from "../core/infrastructure-error.js";
 import type { ManifestValidator } from "../core/manifest-validator.js";
 import type { BundleResult, CheckResult } from "../core/result.js";
 import { HUB_CONFIG_FILE, loadHubConfig } from "../config/hub-config-file.js";
+import { ArchiveLimitError } from "../sources/extract-tarball.js";
+import { archiveLimitResult, extractLimitsFor } from "./archive-limits.js";
 import { checkBundles } from "./check-bundles.js";
 import { checkoutBundles, planChange } from "./plan-change.js";
 import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
@@ -96,7 +98,23 @@ export async function checkChangeRequest(
       return { result, config };
     }
     headDir = await mkdtemp(join(tmpdir(), "hubgate-head-"));
-    const plan = await checkoutBundles(source, planned, headDir, signal);
+    let plan;
+    try {
+      plan = await checkoutBundles(
+        source,
+        planned,
+        headDir,
+        signal,
+        extractLimitsFor(config, planned.bundles.length),
+      );
+    } catch (error) {
+      if (!(error instanceof ArchiveLimitError) || signal.aborted) throw error;
+      // Too much to unpack is the change's doing: a failure on the bundles, not our side.
+      const result = archiveLimitResult(error, planned.bundles, planned.findings);
+      for (const bundle of result.bundles) await reporter.bundleDone(bundle);
+      await reporter.finished(result);
+      return { result, config };
+    }
     throwIfAborted(signal);
 
     const lastProgress = new Map<string, number>();

@@ -4,7 +4,7 @@ import { findChangedBundles, type ChangedPath } from "../core/changed-bundles.js
 import type { HubConfig } from "../core/hub-config.js";
 import { treeFromPaths } from "../core/hub-tree.js";
 import { explainNothingChecked } from "../core/nothing-checked.js";
-import { extractTarball } from "../sources/extract-tarball.js";
+import { extractTarball, type ExtractLimits } from "../sources/extract-tarball.js";
 import type { ChangeSource } from "./change-request.js";
 import type { CheckPlan } from "./check-bundles.js";
 
@@ -49,13 +49,16 @@ export async function checkoutBundles(
   plan: ChangePlan,
   headDir: string,
   signal: AbortSignal,
+  limits?: ExtractLimits,
 ): Promise<CheckPlan> {
   await mkdir(headDir, { recursive: true });
-  if (plan.bundles.length > 0) {
-    const archive = await source.downloadHead(signal);
-    await extractTarball(archive, headDir, { only: plan.bundles.map((b) => b.root) });
-  }
-  return { ...plan, headDir };
+  if (plan.bundles.length === 0) return { ...plan, headDir };
+  const archive = await source.downloadHead(signal);
+  const { refusedLinks } = await extractTarball(archive, headDir, {
+    only: plan.bundles.map((b) => b.root),
+    ...(limits ? { limits } : {}),
+  });
+  return { ...plan, headDir, refusedLinks };
 }
 
 /** Could any changed path be in a bundle or in the hub's folders? */
