@@ -1,6 +1,5 @@
 // The server's application: `probot run ./dist/app.js` (npm start) loads this. It reads the
 // environment once, when Probot calls it, never at import time (DESIGN rule 7).
-import { availableParallelism } from "node:os";
 import type { ApplicationFunction } from "probot";
 import { loadManifestValidator } from "./config/validators.js";
 import { createGitHubApp, type GitHubAppDeps, type PublishHandler } from "./platform/github/github-app.js";
@@ -8,6 +7,7 @@ import type { ChangeRequestDeps } from "./pipeline/change-request.js";
 import type { ImagePipeline } from "./pipeline/image-pipeline.js";
 import type { Logger } from "./pipeline/logger.js";
 import { WorkQueue } from "./pipeline/work-queue.js";
+import { defaultConcurrency, defaultJobs, positiveIntegerOr } from "./settings/parallelism.js";
 
 export interface HubgateAppOptions {
   env?: NodeJS.ProcessEnv;
@@ -20,11 +20,6 @@ export interface HubgateAppOptions {
   progressIntervalMs?: number;
 }
 
-const positive = (value: string | undefined, fallback: number) => {
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-};
-
 export function createHubgateApp(options: HubgateAppOptions = {}): ApplicationFunction {
   return async (app, appOptions) => {
     const env = options.env ?? process.env;
@@ -32,11 +27,12 @@ export function createHubgateApp(options: HubgateAppOptions = {}): ApplicationFu
     const validator = await loadManifestValidator();
     let images = options.images ?? undefined;
     if (options.images === undefined && env.HUBGATE_BUILD !== "false") {
-      const { createDockerImagePipeline } = await import("./docker/docker-image-pipeline.js");
-      images = createDockerImagePipeline({ logger });
+      const { imagePipelineFromEnv } = await import("./scale-out/image-pipeline-from-env.js");
+      images = await imagePipelineFromEnv(env, logger);
     }
-    const queue = options.queue ?? new WorkQueue(positive(env.HUBGATE_CONCURRENCY, 2));
-    const jobs = positive(env.HUBGATE_JOBS, availableParallelism());
+    const queue =
+      options.queue ?? new WorkQueue(positiveIntegerOr(env.HUBGATE_CONCURRENCY, defaultConcurrency()));
+    const jobs = positiveIntegerOr(env.HUBGATE_JOBS, defaultJobs());
     const publish =
       options.publish !== undefined
         ? options.publish
