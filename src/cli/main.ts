@@ -21,7 +21,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     if (args.command === "gateway") {
       const { runGateway } = await import("./gateway-command.js");
-      return await runGateway(env);
+      return await runGateway();
     }
     if (args.command === "worker") {
       const { runWorker } = await import("./worker-command.js");

@@ -49,6 +49,8 @@ export interface ChangeRequestDeps {
   logger: Logger;
   /** Minimum time between two progress updates of one bundle. */
   progressIntervalMs?: number;
+  /** Where head trees are unpacked (the server's own folder, emptied at start); default: the OS temp dir. */
+  workDir?: string;
 }
 
 export interface ChangeRequestOutcome {
@@ -79,7 +81,7 @@ export async function checkChangeRequest(
       await reporter.finished(result);
       return { result, config };
     }
-    headDir = await mkdtemp(join(tmpdir(), "hubgate-head-"));
+    headDir = await mkdtemp(join(deps.workDir ?? tmpdir(), "hubgate-head-"));
     const archive = await source.downloadHead(signal);
     await extractTarball(archive, headDir, { only: changed.bundles.map((b) => b.root) });
     throwIfAborted(signal);

@@ -13,6 +13,7 @@ export interface RedisCommands {
   on(event: "message", listener: (channel: string, message: string) => void): unknown;
   duplicate(): RedisCommands;
   quit(): Promise<unknown>;
+  ping(): Promise<string>;
 }
 
 export const commands = (client: unknown) => client as RedisCommands;

@@ -17,6 +17,8 @@ export interface RemoteImagePipelineOptions {
 }
 
 export interface RemoteImagePipeline extends ImagePipeline {
+  /** Redis answers (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,9 @@ export function createRemoteImagePipeline(options: RemoteImagePipelineOptions): 
         listeners.delete(jobId);
         onPhase("done");
       }
+    },
+    async ping() {
+      await commands(await queue.client).ping();
     },
     async close() {
       await Promise.allSettled([events.close(), queue.close()]);

@@ -1,6 +1,8 @@
 import { Queue } from "bullmq";
 import Dockerode from "dockerode";
-import { WorkQueue } from "../../src/pipeline/work-queue.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CHECK_QUEUE } from "../../src/scale-out/queue-keys.js";
 import { redisConnection } from "../../src/scale-out/redis-connection.js";
 import {
@@ -9,7 +11,14 @@ import {
 } from "../../src/scale-out/remote-image-pipeline.js";
 import { startFakeGitHub, type FakeGitHub } from "../fakes/github/index.js";
 import { ensureBaseImage, TEST_HUB_CONFIG } from "../helpers/docker-base-image.js";
-import { startHubgateServer, type RunningServer } from "../helpers/hubgate-server.js";
+import {
+  serverEnv,
+  startHubgateServer,
+  WEBHOOK_SECRET,
+  type RunningServer,
+} from "../helpers/hubgate-server.js";
+import { startGatewayProcess } from "../helpers/gateway-process.js";
+import { deliverWebhook } from "../fakes/github/index.js";
 import {
   deliver,
   exampleBundleFiles,
@@ -67,7 +76,7 @@ async function startAll(count = 2) {
   workers = await Promise.all(Array.from({ length: count }, () => startWorkerProcess(env)));
   images = createRemoteImagePipeline({ connection: redisConnection(REDIS_URL), prefix, backoffMs: 500 });
   fake.reset();
-  server = await startHubgateServer(fake, { images, queue: new WorkQueue(16) });
+  server = await startHubgateServer(fake, { images, env: { HUBGATE_CONCURRENCY: "16" } });
 }
 
 beforeAll(async () => {
@@ -162,24 +171,47 @@ test("a newer push cancels the older commit's build on whichever worker runs it"
   ).toEqual([]);
 });
 
-test("a gateway that asks again for a finished build gets the same job, not a second build", async () => {
+test("the gateway killed and restarted while a worker builds: nothing lost, one build, one result", async () => {
   await startAll(1);
-  const pull = setUpPull(fake, {
-    number: 10,
-    base: TEST_HUB_CONFIG,
-    head: withVersion(10),
-    headSha: sha(10),
+  await server.close(); // this test runs the gateway as its own process
+  const dataDir = await mkdtemp(join(tmpdir(), "hubgate-gw-"));
+  const env = serverEnv(fake, {
+    HUBGATE_DATA_DIR: dataDir,
+    HUBGATE_REDIS_URL: REDIS_URL,
+    HUBGATE_QUEUE_PREFIX: prefix,
+    PORT: "0",
+    HOST: "127.0.0.1",
   });
-  await deliver(server, "pull_request", pullRequestPayload(fake, "opened", pull));
-  await server.queue.idle();
-  await server.close();
-  await images.close();
-  // A restarted gateway (new connections, new server, nothing in memory) checks the commit again.
-  images = createRemoteImagePipeline({ connection: redisConnection(REDIS_URL), prefix });
-  server = await startHubgateServer(fake, { images, queue: new WorkQueue(4) });
-  await deliver(server, "pull_request", pullRequestPayload(fake, "opened", pull));
-  await server.queue.idle();
-  const runs = fake.checkRuns(OWNER, REPO);
-  expect(runs.at(-1)).toMatchObject({ head_sha: pull.headSha, conclusion: "success" });
-  expect(workers[0]!.lines.filter(started)).toHaveLength(1);
+  const pull = setUpPull(fake, {
+    number: 11,
+    base: TEST_HUB_CONFIG,
+    head: withVersion(11, { [`${AWESOME}/Dockerfile`]: slowDockerfile(6) }),
+    headSha: sha(11),
+  });
+  let gateway = await startGatewayProcess(env);
+  try {
+    await deliverTo(gateway.url, pullRequestPayload(fake, "opened", pull));
+    const { jobId } = await workers[0]!.waitFor(started);
+    await gateway.stop("SIGKILL");
+    gateway = await startGatewayProcess(env);
+    // Recovery runs the PR's job again; it finds the same build job, still running on the worker.
+    while (fake.checkRuns(OWNER, REPO).at(-1)?.conclusion !== "success")
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(workers[0]!.lines.filter(started).map((l) => l.jobId)).toEqual([jobId]);
+    expect(fake.checkRuns(OWNER, REPO).map((r) => [r.head_sha, r.status, r.conclusion])).toEqual([
+      [pull.headSha, "completed", "success"],
+    ]);
+  } finally {
+    await gateway.stop("SIGTERM");
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });
+
+function deliverTo(url: string, payload: unknown) {
+  return deliverWebhook({
+    url: `${url}/api/github/webhooks`,
+    secret: WEBHOOK_SECRET,
+    event: "pull_request",
+    payload,
+  });
+}
