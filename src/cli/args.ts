@@ -1,5 +1,5 @@
-import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { defaultJobs } from "../settings/parallelism.js";
 
 export const FORMATS = ["text", "json", "codequality", "junit", "sarif"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -53,6 +53,8 @@ export type CliArgs =
   | OrgsArgs
   | ServeAuthArgs
   | RegistryAuthConfigArgs
+  | { command: "gateway" }
+  | { command: "worker" }
   | { command: "help" }
   | { command: "version" };
 
@@ -64,11 +66,13 @@ export const USAGE = `Usage:
   hubgate check [PATH...] [--changed-since REF] [--build] [--jobs N]
                 [--format text|json|codequality|junit|sarif] [--config FILE]
   hubgate publish PATH... [--registry HOST[:PORT]] [--dry-run] [--config FILE]
+  hubgate gateway      the server: webhooks, platform API, reporting (env: README "Deploying")
+  hubgate worker       a build worker on its own Docker engine, jobs from HUBGATE_REDIS_URL
 
 PATH is a bundle folder or a hub/repository root (default .); every bundle below it is checked.
   --changed-since REF  only bundles changed since REF (git); versions must be bumped over REF
   --build              also build the image, run the three smoke tests and tag it
-  --jobs N             bundles built in parallel (default: CPU count)
+  --jobs N             bundles built in parallel (default: min(4 x cores, memory / 1.5 GiB), 1..16)
   --config FILE        hub config (default: .hubgate.yml at the hub root)
 Exit status: 0 no error, 1 at least one error finding, 2 usage or infrastructure problem.
 Publishing reads HUBGATE_REGISTRY_USERNAME / HUBGATE_REGISTRY_PASSWORD from the environment.
@@ -122,7 +126,7 @@ export function parseCliArgs(argv: string[], isTty: boolean, env: NodeJS.Process
   if (!FORMATS.includes(format))
     throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not "${format}"`);
   if (command === "check") {
-    const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
+    const jobs = values.jobs === undefined ? defaultJobs() : Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1)
       throw new UsageError(`--jobs must be a positive whole number, not "${values.jobs}"`);
     return {
@@ -146,6 +150,11 @@ export function parseCliArgs(argv: string[], isTty: boolean, env: NodeJS.Process
       config: values.config,
       format,
     };
+  }
+  if (command === "gateway" || command === "worker") {
+    if (paths.length > 0)
+      throw new UsageError(`${command} takes no PATH; it is configured by its environment`);
+    return { command };
   }
   if (command === "repos" || command === "orgs" || command === "users")
     return orgsArgs(command, paths, values, format);
