@@ -176,6 +176,7 @@ export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
           baseSha: pull.base.sha,
           headSha: pull.merge_commit_sha,
           htmlUrl: pull.base.repo.html_url,
+          branch: pull.base.ref,
         },
         pull.number,
       );
@@ -201,6 +202,7 @@ export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
           baseSha: payload.before,
           headSha: payload.after,
           htmlUrl: payload.repository.html_url,
+          branch: defaultBranch,
         },
         undefined,
       );
