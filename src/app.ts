@@ -60,6 +60,7 @@ export function createHubgateApp(options: HubgateAppOptions = {}): ApplicationFu
           ),
         ]),
         (await import("./catalogue/catalogue-from-env.js")).catalogueRouteFromEnv(env, logger),
+        ...(await orgsRoutes(env, logger)),
       ],
       progressIntervalMs: options.progressIntervalMs,
     });
@@ -109,4 +110,14 @@ async function gitlabRoute(
     queue,
     onMerge: publish ? (change, signal) => publish(change.changes, change.reporter, signal) : undefined,
   });
+}
+
+/**
+ * The registry token server and organisations API (`/registry/token`, `/api/repos`, …), on
+ * when HUBGATE_ADMIN_TOKEN is set: without it nobody could create an organisation.
+ */
+async function orgsRoutes(env: NodeJS.ProcessEnv, logger: Logger) {
+  if (!env.HUBGATE_ADMIN_TOKEN) return [];
+  const { openOrgsRoute } = await import("./orgs/open-orgs-route.js");
+  return [openOrgsRoute(env, { logger }).route];
 }

@@ -25,7 +25,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       if (args.command === "deprecate") return await commands.runDeprecateCommand(args, env);
       return await commands.runServeCommand(args, env);
     }
-    return await runCheck(args, env);
+    if (args.command === "serve-auth") {
+      const { runServeAuth } = await import("./serve-auth-command.js");
+      return await runServeAuth(args, env);
+    }
+    if (args.command === "registry-auth-config") {
+      const { runRegistryAuthConfig } = await import("./serve-auth-command.js");
+      return runRegistryAuthConfig(args, env);
+    }
+    if (args.command === "check") return await runCheck(args, env);
+    const { runOrgsCommand } = await import("./orgs-command.js");
+    return await runOrgsCommand(args, env);
   } catch (error) {
     if (error instanceof UsageError)
       return write(process.stderr, `hubgate: ${error.message}\n\n${USAGE}\n`, 2);
