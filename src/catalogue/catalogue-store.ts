@@ -295,6 +295,11 @@ export class Catalogue {
     return rows.map((row) => this.toImage(row));
   }
 
+  /** One version of a series (kind and name compare case-insensitively, as in image names). */
+  find(kind: string, name: string, version: string): CatalogueImage | undefined {
+    return this.list({ kind, name, version })[0];
+  }
+
   get(pk: number): CatalogueImage | undefined {
     const row = this.db?.prepare("SELECT * FROM catalogue_images WHERE pk = ?").get(pk) as Row | undefined;
     return row ? this.toImage(row) : undefined;

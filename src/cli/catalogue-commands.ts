@@ -118,7 +118,7 @@ export async function runDeprecateCommand(args: DeprecateArgs, env: NodeJS.Proce
     } else {
       const dataDir = dataDirOf(args.dataDir, env);
       const reader = Catalogue.open(dataDir, { readOnly: true });
-      const found = reader.list({ kind: args.kind, name: args.name, version: args.version })[0];
+      const found = reader.find(args.kind, args.name, args.version);
       reader.close();
       if (!found) throw new CommandError(`${label} is not in the catalogue in ${dataDir}`, 1);
       const catalogue = Catalogue.open(dataDir);
