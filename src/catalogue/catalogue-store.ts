@@ -337,9 +337,11 @@ export class Catalogue {
       const renamed =
         kind.toLowerCase() !== current.kind.toLowerCase() ||
         name.toLowerCase() !== current.name.toLowerCase();
-      if (renamed && current.tags.length > 0)
+      // A tag names one version of one series: moving the image under it would make the
+      // tag (a published version's, say) point at something it never meant.
+      if ((renamed || version !== current.version) && current.tags.length > 0)
         throw new CatalogueConflict(
-          `image ${pk} cannot change its kind or name while tags point at it (${tagList(current.tags)}): the tags belong to ${series(current)}`,
+          `image ${pk} cannot change its kind, name or version while tags point at it (${tagList(current.tags)} of ${series(current)}); create a new image instead`,
         );
       if (renamed || version !== current.version) this.assertFree(kind, name, version, pk);
       this.apply(pk, fields);

@@ -252,6 +252,14 @@ describe("the seed's /v1/docker API over HTTP", () => {
     // Renaming would detach the tags from their series.
     const renamed = await h.request("PATCH", `/v1/docker/${first}`, { name: "OtherName" });
     expect(renamed.status).toBe(409);
+    const reversioned = await h.request("PATCH", `/v1/docker/${first}`, { version: "9.9.9" });
+    expect(reversioned.status).toBe(409);
+    expect(reversioned.json.error).toContain(
+      "cannot change its kind, name or version while tags point at it",
+    );
+    expect((await h.request("PATCH", `/v1/docker/${first}`, { version: "1.0.0", cpu: false })).status).toBe(
+      200,
+    );
   });
 
   it("deprecates a version with a reason and takes the deprecation back", async () => {
