@@ -7,6 +7,7 @@ import {
   type BundleListing,
   type FileProblem,
 } from "./bundle-files.js";
+import { closest } from "./did-you-mean.js";
 import { finding, sortFindings, type Finding, type Position } from "./finding.js";
 import type { HubConfig } from "./hub-config.js";
 import { imageReference, isImageProblem, type ImageReference } from "./image-name.js";
@@ -50,7 +51,7 @@ export function checkBundleStatic(
   const { location } = snapshot;
   const manifestFile = `${location.root}/manifest.yml`;
   const findings: Finding[] = [
-    ...checkBundleFiles(location.root, snapshot.entries, snapshot.listing),
+    ...checkBundleFiles(location.root, snapshot.entries, config.files, snapshot.listing),
     ...checkBundleReads(
       location.root,
       snapshot.listing ?? { truncated: false, unreadable: [] },
@@ -63,7 +64,9 @@ export function checkBundleStatic(
   let image: ImageReference | undefined;
   let namePosition: Position | undefined;
   if (snapshot.manifestText !== undefined) {
-    const checked = checkManifestText(manifestFile, snapshot.manifestText, validator);
+    const checked = checkManifestText(manifestFile, snapshot.manifestText, validator, {
+      namePattern: config.namePattern,
+    });
     namePosition = checked.positionOf("name");
     findings.push(...checked.findings);
     manifest = checked.manifest;
@@ -72,7 +75,7 @@ export function checkBundleStatic(
       result.kind = stringOr(raw.kind);
       result.name = stringOr(raw.name);
       result.version = stringOr(manifest.version);
-      result.metadata = bundleMetadata(manifest, location.root, config.layout);
+      result.metadata = bundleMetadata(manifest, location.domainFolder);
 
       if (
         config.kindMustMatchFolder &&
@@ -91,8 +94,20 @@ export function checkBundleStatic(
         );
       }
 
+      if (config.kinds && typeof raw.kind === "string" && !config.kinds.includes(raw.kind)) {
+        findings.push(
+          finding(
+            manifestFile,
+            "error",
+            "manifest/allowed-kind",
+            `kind "${raw.kind}" is not one this hub accepts (${config.kinds.join(", ")})${suggestKind(raw.kind, config.kinds)}.`,
+            checked.positionOf("kind"),
+          ),
+        );
+      }
+
       if (
-        config.requireVersionBump &&
+        config.versionBump !== "off" &&
         snapshot.baseManifestText !== undefined &&
         typeof manifest.version === "string"
       ) {
@@ -100,7 +115,18 @@ export function checkBundleStatic(
         if (!verdict.ok) {
           const at =
             raw.version === undefined ? checked.positionOf("name", "key") : checked.positionOf("version");
-          findings.push(finding(manifestFile, "error", "manifest/version-bump", verdict.message, at));
+          const moved = location.previousRoot
+            ? ` (the bundle moved here from ${location.previousRoot}; its version there counts)`
+            : "";
+          findings.push(
+            finding(
+              manifestFile,
+              config.versionBump,
+              "manifest/version-bump",
+              moved ? `${verdict.message.replace(/\.$/, "")}${moved}.` : verdict.message,
+              at,
+            ),
+          );
         }
       }
 
@@ -125,6 +151,7 @@ export function checkBundleStatic(
         } else {
           image = ref;
           result.image = ref.reference;
+          result.imageRef = ref;
         }
       }
     }
@@ -155,6 +182,11 @@ export function baseVersion(text: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function suggestKind(kind: string, kinds: readonly string[]): string {
+  const guess = closest(kind, kinds);
+  return guess ? `; did you mean "${guess}"?` : "";
 }
 
 function stringOr(value: unknown): string | undefined {

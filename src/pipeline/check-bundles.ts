@@ -5,6 +5,7 @@ import { markImageCollisions } from "../core/image-collisions.js";
 import { sortFindings, type Finding } from "../core/finding.js";
 import type { HubConfig } from "../core/hub-config.js";
 import type { ManifestValidator } from "../core/manifest-validator.js";
+import type { NothingChecked } from "../core/nothing-checked.js";
 import { bundleConclusion, overallConclusion, type BundleResult, type CheckResult } from "../core/result.js";
 import { MAX_DOCKERFILE_BYTES, readBundleFile, readBundleListing } from "../sources/local-bundle-reader.js";
 import { MAX_MANIFEST_BYTES } from "../core/manifest-check.js";
@@ -21,8 +22,10 @@ export interface BaseReader {
 export interface CheckPlan {
   headDir: string;
   bundles: BundleLocation[];
-  /** Findings outside any bundle (badly placed files). */
+  /** Findings outside any bundle (badly placed files, the hub's configuration). */
   findings: Finding[];
+  /** Why no bundle is planned, when none is. */
+  nothingChecked?: NothingChecked;
   /** Symlinks the archive held but extraction refused (they leave the tree), relative to `headDir`. */
   refusedLinks?: ReadonlyArray<{ path: string; target: string }>;
 }
@@ -65,7 +68,12 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
   });
 
   const findings = sortFindings([...plan.findings]);
-  return { conclusion: overallConclusion(bundles, findings), bundles, findings };
+  return {
+    conclusion: overallConclusion(bundles, findings),
+    bundles,
+    findings,
+    ...(plan.nothingChecked && bundles.length === 0 ? { nothingChecked: plan.nothingChecked } : {}),
+  };
 }
 
 async function staticCheck(
@@ -90,7 +98,8 @@ async function staticCheck(
     const manifest = await readBundleFile(bundleDir, entries, "manifest.yml", MAX_MANIFEST_BYTES);
     const dockerfile = await readBundleFile(bundleDir, entries, "Dockerfile", MAX_DOCKERFILE_BYTES);
     const fileProblems = [manifest.problem, dockerfile.problem].filter((p) => p !== undefined);
-    const baseManifestText = await options.base?.manifest(location.root);
+    // A moved or renamed bundle's base manifest is at its old place.
+    const baseManifestText = await options.base?.manifest(location.previousRoot ?? location.root);
     return checkBundleStatic(
       {
         location,

@@ -57,6 +57,8 @@ export function formatText(result: CheckResult, style: TextStyle): string {
     if (bundle.infrastructureError)
       out.push(`  ${style.yellow("infrastructure")}: ${plainValue(bundle.infrastructureError)}`);
   }
+  // "0 bundles checked" always says why.
+  if (result.nothingChecked) out.push(style.yellow(result.nothingChecked.message));
   out.push(summary(result, style));
   // No printed line may start a CI workflow command, whatever a folder name or log says.
   return guardLines(out.join("\n")) + "\n";
