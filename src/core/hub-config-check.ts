@@ -43,9 +43,7 @@ export function checkHubConfigText(
   const refusal = yamlPreflight(normalised);
   if (refusal)
     return {
-      findings: [
-        finding(file, "error", "config/yaml", `${file} ${refusal.message}.`, refusal.at),
-      ],
+      findings: [finding(file, "error", "config/yaml", `${file} ${refusal.message}.`, refusal.at)],
     };
   const parsed = parseYamlWithPositions(normalised);
   const problems = yamlProblems(parsed);

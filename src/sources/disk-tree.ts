@@ -45,7 +45,14 @@ export function diskTree(root: string): HubTree {
       const slash = path.lastIndexOf("/");
       const known = listings.get(slash < 0 ? "" : path.slice(0, slash));
       if (known) return known.files.includes(path.slice(slash + 1));
-      const stat = lstatSync(join(root, path), { throwIfNoEntry: false });
+      let stat;
+      try {
+        stat = lstatSync(join(root, path), { throwIfNoEntry: false });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOTDIR") return false;
+        throw new UnreadableHubError(join(root, path.slice(0, Math.max(0, slash))), code);
+      }
       return stat !== undefined && !stat.isDirectory();
     },
   };
