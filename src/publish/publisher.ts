@@ -1,5 +1,5 @@
 import Docker from "dockerode";
-import semver from "semver";
+import { compareVersions, parseVersion } from "../core/version-rules.js";
 import type { Catalogue } from "../catalogue/catalogue-store.js";
 import type { BundleMetadata } from "../core/bundle-metadata.js";
 import { isInfrastructureError } from "../core/infrastructure-error.js";
@@ -272,10 +272,13 @@ async function latestDecision(
   if (!isStableVersion(request.version)) return { move: false };
   const tags = await context.registry.tags(request.repository);
   const recorded = context.store.list(target).map((r) => r.version);
+  // Arbitrary-size numbers (core/version-rules.ts): `99999999999999999999.0.0` is newer, not invalid.
+  const mine = parseVersion(request.version)!;
   const newer = [...tags, ...recorded]
     .filter(isStableVersion)
-    .sort(semver.rcompare)
-    .find((v) => semver.gt(v, request.version));
+    .map((v) => ({ v, parsed: parseVersion(v)! }))
+    .sort((a, b) => compareVersions(b.parsed, a.parsed))
+    .find((x) => compareVersions(x.parsed, mine) > 0)?.v;
   return newer === undefined ? { move: true } : { move: false, newer };
 }
 
@@ -301,9 +304,10 @@ async function updateLatest(
   return "moved";
 }
 
-/** `1.2.3` exactly as written (semver.valid alone would accept `v1.2.3`), without a pre-release. */
+/** `1.2.3` exactly as written (no `v`, no pre-release, no build metadata), numbers of any size. */
 export function isStableVersion(version: string): boolean {
-  return semver.valid(version) === version && semver.prerelease(version) === null;
+  const parsed = parseVersion(version);
+  return parsed !== undefined && parsed.prerelease.length === 0 && !version.includes("+");
 }
 
 function latestSentence(

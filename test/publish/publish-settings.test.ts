@@ -55,6 +55,9 @@ describe("isStableVersion", () => {
     expect(isStableVersion("v1.2.3")).toBe(false);
     expect(isStableVersion("1.0.0-rc.1")).toBe(false);
     expect(isStableVersion("latest")).toBe(false);
+    expect(isStableVersion("1.2.3+build.5")).toBe(false);
+    // Beyond safe integers is still a version (and so still counts against `latest`).
+    expect(isStableVersion("99999999999999999999.0.0")).toBe(true);
   });
 });
 
