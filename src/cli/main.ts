@@ -3,6 +3,7 @@
 // demand, so `--version` costs little more than Node itself and a static check never loads
 // dockerode, Probot or the ajv compiler (see npm run bench).
 import { readFileSync } from "node:fs";
+import { guardLines } from "../report/plain-text.js";
 import { parseCliArgs, UsageError, USAGE, type CheckArgs } from "./args.js";
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -105,7 +106,8 @@ async function runCheck(args: CheckArgs, env: NodeJS.ProcessEnv): Promise<number
 }
 
 function write(stream: NodeJS.WriteStream, text: string, code: number): number {
-  stream.write(text);
+  // Error messages can quote folder names: no line of them may start a CI workflow command.
+  stream.write(guardLines(text));
   return code;
 }
 
