@@ -263,6 +263,13 @@ export class FakeGitLab {
     return note;
   }
 
+  private readonly archiveOverrides = new Map<string, Buffer>();
+
+  /** Serve these exact bytes as the archive of `sha` (hostile archives a tree cannot describe). */
+  setArchive(projectId: number, sha: string, tgz: Buffer): void {
+    this.archiveOverrides.set(`${projectId}@${sha}`, tgz);
+  }
+
   /**
    * Hold archive downloads of `sha` from `projectId` until the returned function is called:
    * the request is answered only then, which lets a test overlap two runs without timers.
@@ -715,7 +722,7 @@ export class FakeGitLab {
     const gate = this.held.get(key);
     if (gate && !gate.released) await new Promise<void>((resolve) => gate.waiters.push(resolve));
     const commit = this.findCommit(project, sha);
-    const body = await buildArchive(project, commit, sha);
+    const body = this.archiveOverrides.get(key) ?? (await buildArchive(project, commit, sha));
     c.call.status = 200;
     if (c.res.destroyed) return;
     c.res.writeHead(200, {
