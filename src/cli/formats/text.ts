@@ -1,6 +1,7 @@
 import type { Finding } from "../../core/finding.js";
-import type { BundleResult, CheckResult } from "../../core/result.js";
+import type { CheckResult } from "../../core/result.js";
 import { guardLines, plainValue } from "../../report/plain-text.js";
+import { reportModel, type BundleVerdict, type Report } from "../../report/report-model.js";
 
 export interface TextStyle {
   red(s: string): string;
@@ -37,13 +38,14 @@ export function formatText(result: CheckResult, style: TextStyle): string {
       .map(plainValue)
       .join("\n      ")} ${style.dim(`[${f.rule}]`)}`;
 
-  if (result.findings.length) {
+  const report = reportModel(result);
+  if (report.outside.length) {
     out.push(style.bold("outside any bundle"));
-    for (const f of result.findings) out.push(`  ${line(f)}`);
+    for (const f of report.outside) out.push(`  ${line(f)}`);
   }
-  for (const bundle of result.bundles) {
+  for (const { bundle, verdict } of report.bundles) {
     out.push(
-      `${style.bold(plainValue(bundle.path))}${bundle.image ? style.dim(`  ${plainValue(bundle.image)}`) : ""}  ${verdict(bundle, style)}`,
+      `${style.bold(plainValue(bundle.path))}${bundle.image ? style.dim(`  ${plainValue(bundle.image)}`) : ""}  ${VERDICT[verdict](style)}`,
     );
     for (const f of bundle.findings) out.push(`  ${line(f)}`);
     for (const s of bundle.smoke) {
@@ -59,31 +61,27 @@ export function formatText(result: CheckResult, style: TextStyle): string {
   }
   // "0 bundles checked" always says why.
   if (result.nothingChecked) out.push(style.yellow(result.nothingChecked.message));
-  out.push(summary(result, style));
+  out.push(summary(report, style));
   // No printed line may start a CI workflow command, whatever a folder name or log says.
   return guardLines(out.join("\n")) + "\n";
 }
 
-function verdict(bundle: BundleResult, style: TextStyle): string {
-  if (bundle.infrastructureError) return style.yellow("not finished (our side)");
-  return bundle.conclusion === "success" ? style.green("ok") : style.red("failed");
-}
+const VERDICT: Record<BundleVerdict, (style: TextStyle) => string> = {
+  passed: (style) => style.green("ok"),
+  failed: (style) => style.red("failed"),
+  "not-finished": (style) => style.yellow("not finished (our side)"),
+};
 
-function summary(result: CheckResult, style: TextStyle): string {
-  const all = [...result.findings, ...result.bundles.flatMap((b) => b.findings)];
-  const errors = all.filter((f) => f.level === "error").length;
-  const warnings = all.filter((f) => f.level === "warning").length;
-  const failed = result.bundles.filter((b) => b.conclusion === "failure").length;
-  const infra = result.bundles.filter((b) => b.infrastructureError).length;
-  const n = result.bundles.length;
+function summary(report: Report, style: TextStyle): string {
+  const { bundles: n, passed, failed, errors, warnings, notFinished } = report.counts;
   const parts = [
     `${n} bundle${n === 1 ? "" : "s"} checked`,
-    `${n - failed} passed`,
+    `${passed} passed`,
     `${failed} failed`,
     `${errors} error${errors === 1 ? "" : "s"}`,
     `${warnings} warning${warnings === 1 ? "" : "s"}`,
   ];
-  if (infra) parts.push(`${infra} not finished because of an infrastructure problem`);
+  if (notFinished) parts.push(`${notFinished} not finished because of an infrastructure problem`);
   const text = parts.join(", ");
-  return result.conclusion === "success" && !infra ? style.green(text) : style.red(text);
+  return report.conclusion === "success" && !notFinished ? style.green(text) : style.red(text);
 }
