@@ -113,6 +113,8 @@ export function parseYamlWithPositions(text: string): ParsedYaml {
     uniqueKeys: true,
     prettyErrors: false,
     strict: true,
+    // Hostile documents must not reach the process's warning channel (e.g. collection keys).
+    logLevel: "error",
   });
   return { doc, lines };
 }
