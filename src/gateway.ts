@@ -38,7 +38,7 @@ export interface GatewayOptions {
   publisher?: Publisher | null;
   progressIntervalMs?: number;
   /** GitHub client options (tests shorten the waits). */
-  github?: Parameters<typeof createGitHubOctokit>[0];
+  github?: Omit<NonNullable<Parameters<typeof createGitHubOctokit>[0]>, "refreshToken" | "observer">;
   gitlab?: Parameters<typeof createGitLabClient>[1];
 }
 
@@ -135,14 +135,25 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   let github: Route | undefined;
   if (settings.github.enabled) {
-    const probot = new Probot({
+    let refresh: (installationId: number) => Promise<void> = async () => undefined;
+    const probot: Probot = new Probot({
       appId: settings.github.appId,
       privateKey: settings.github.privateKey,
       secret: settings.github.webhookSecret,
-      ...(settings.github.baseUrl ? { baseUrl: settings.github.baseUrl } : {}),
-      Octokit: createGitHubOctokit({ observer: metrics.api, ...options.github }),
+      ...(settings.github.baseUrl
+        ? { baseUrl: settings.github.baseUrl, request: { fetch: toBaseUrl(settings.github.baseUrl) } }
+        : {}),
+      Octokit: createGitHubOctokit({
+        observer: metrics.api,
+        refreshToken: (installationId) => refresh(installationId),
+        ...options.github,
+      }),
       log: logger as unknown as import("pino").Logger,
     });
+    refresh = async (installationId) => {
+      const app = await probot.auth();
+      await app.auth({ type: "installation", installationId, refresh: true });
+    };
     const middleware = await createNodeMiddleware(createGitHubApp({ dispatcher, logger, builds }), {
       probot,
       webhooksPath: settings.github.webhookPath,
@@ -265,4 +276,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       db.close();
     },
   };
+}
+
+/**
+ * Probot's token requests made outside a request hook (a token refresh after a 401) ignore the
+ * base URL and go to api.github.com; on GitHub Enterprise (or a test double) they must go to
+ * the configured API instead.
+ */
+function toBaseUrl(baseUrl: string): typeof fetch {
+  const base = baseUrl.replace(/\/+$/, "");
+  return (input, init) =>
+    fetch(
+      typeof input === "string" && input.startsWith("https://api.github.com/")
+        ? `${base}/${input.slice("https://api.github.com/".length)}`
+        : input,
+      init,
+    );
 }

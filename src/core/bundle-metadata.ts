@@ -16,7 +16,8 @@ export interface BundleMetadata {
   minHardwareGeneration?: string;
 }
 
-export function bundleMetadata(manifest: Manifest, bundleRoot: string, layout: string): BundleMetadata {
+/** `domainFolder`: the folder at `{domain}` in the bundle's layout pattern, when it has one. */
+export function bundleMetadata(manifest: Manifest, domainFolder?: string): BundleMetadata {
   const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim() : undefined);
   const metadata: BundleMetadata = {
     tasks: Array.isArray(manifest.tasks) ? manifest.tasks.filter((t) => typeof t === "string") : [],
@@ -26,7 +27,7 @@ export function bundleMetadata(manifest: Manifest, bundleRoot: string, layout: s
   const fields: Array<[keyof BundleMetadata, string | undefined]> = [
     ["description", text(manifest.description)],
     ["licence", text(manifest.license)],
-    ["domain", text(manifest.domain) ?? domainFolder(bundleRoot, layout)],
+    ["domain", text(manifest.domain) ?? domainFolder],
     ["cudaVersion", text(manifest.cuda_version)],
     ["framework", text(manifest.framework)],
     ["minHardwareGeneration", text(manifest.min_hardware_generation)],
@@ -34,15 +35,4 @@ export function bundleMetadata(manifest: Manifest, bundleRoot: string, layout: s
   for (const [key, value] of fields)
     if (value !== undefined) (metadata as unknown as Record<string, string>)[key] = value;
   return metadata;
-}
-
-/** The folder standing at `{domain}` in the layout (`{kinds}/{domain}/{name}`), if the layout has one. */
-export function domainFolder(bundleRoot: string, layout: string): string | undefined {
-  const segments = layout.split("/").filter(Boolean);
-  const index = segments.indexOf("{domain}");
-  if (index < 0) return undefined;
-  const parts = bundleRoot.split("/").filter(Boolean);
-  // Layouts match at the end of the path when the hub sits below the repository root.
-  const offset = parts.length - segments.length;
-  return offset >= 0 ? parts[offset + index] : undefined;
 }

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ChangedPath, ChangeStatus } from "../../core/changed-bundles.js";
+import { diffTrees } from "../shared/diff-trees.js";
 import { InfrastructureError } from "../../core/infrastructure-error.js";
 import type { ChangeSource } from "../../pipeline/change-request.js";
 import type { RevisionInfo } from "../../pipeline/image-pipeline.js";
@@ -27,6 +28,8 @@ export interface PullRequestRef extends RepoRef {
   headSha: string;
   changedFiles?: number;
   htmlUrl: string;
+  /** The branch the commit is on, for revision metadata (the default branch on merge). */
+  branch?: string;
 }
 
 /** A pull request (or a range of commits, for pushes) seen through the GitHub REST API. */
@@ -37,7 +40,11 @@ export class GitHubChangeSource implements ChangeSource {
     private readonly octokit: Octokit,
     private readonly pr: PullRequestRef,
   ) {
-    this.revision = { sourceUrl: pr.htmlUrl, commit: pr.headSha };
+    this.revision = {
+      sourceUrl: pr.htmlUrl,
+      commit: pr.headSha,
+      ...(pr.branch ? { branch: pr.branch } : {}),
+    };
   }
 
   async changedFiles(signal: AbortSignal): Promise<ChangedPath[]> {
@@ -66,14 +73,7 @@ export class GitHubChangeSource implements ChangeSource {
   /** Past GitHub's caps, diff the two commits' full trees by blob sha: complete, however large. */
   private async compareTrees(): Promise<ChangedPath[]> {
     const [base, head] = await Promise.all([this.tree(this.pr.baseSha), this.tree(this.pr.headSha)]);
-    const changes: ChangedPath[] = [];
-    for (const [path, sha] of head) {
-      const before = base.get(path);
-      if (before === undefined) changes.push({ path, status: "added" });
-      else if (before !== sha) changes.push({ path, status: "modified" });
-    }
-    for (const path of base.keys()) if (!head.has(path)) changes.push({ path, status: "removed" });
-    return changes;
+    return diffTrees(base, head);
   }
 
   private async tree(sha: string): Promise<Map<string, string>> {
@@ -88,6 +88,11 @@ export class GitHubChangeSource implements ChangeSource {
     return new Map(
       data.tree.filter((e) => e.type === "blob" && e.path && e.sha).map((e) => [e.path!, e.sha!]),
     );
+  }
+
+  /** The head tree in one request (GitHub's recursive tree: fine up to 100,000 entries). */
+  async headFiles(): Promise<string[]> {
+    return [...(await this.tree(this.pr.headSha)).keys()];
   }
 
   async readBaseFile(path: string): Promise<string | undefined> {
