@@ -67,13 +67,24 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   let images = options.images ?? undefined;
   let docker: import("dockerode") | undefined;
+  // Scale-out (HUBGATE_REDIS_URL): pull-request builds run on `check` workers, never here.
+  let remote: import("./scale-out/remote-image-pipeline.js").RemoteImagePipeline | undefined;
+  let publishImages: ImagePipeline | undefined;
   if (options.images === undefined && settings.build) {
     const [{ default: Dockerode }, { createDockerImagePipeline }] = await Promise.all([
       import("dockerode"),
       import("./docker/docker-image-pipeline.js"),
     ]);
-    docker = new Dockerode();
-    images = createDockerImagePipeline({ logger, docker });
+    const local = () => createDockerImagePipeline({ logger, docker: (docker ??= new Dockerode()) });
+    if (settings.queue.redisUrl) {
+      const { remoteImagePipeline } = await import("./scale-out/image-pipeline-from-env.js");
+      images = remote = remoteImagePipeline(settings.queue, logger);
+      // Merged code only: built and pushed with this engine and the registry credentials here
+      // until publish workers exist (README, Deploying). Without a registry, workers build it.
+      if (options.env.HUBGATE_REGISTRY) publishImages = local();
+    } else {
+      images = local();
+    }
   }
   let publisher = options.publisher ?? undefined;
   if (options.publisher === undefined && images) {
@@ -88,6 +99,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const dispatcher = new Dispatcher({
     validator,
     images,
+    publishImages,
     jobs: settings.jobs,
     logger,
     queue,
@@ -100,6 +112,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const builds = images !== undefined;
 
   const checks: ReadinessCheck[] = [{ name: "store", check: () => store.probe() }];
+  if (remote) {
+    const workers = remote;
+    checks.push(cached({ name: "redis", check: () => workers.ping() }, 5_000));
+  }
   if (docker) {
     const engine = docker;
     checks.push(
@@ -255,6 +271,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     async stop(graceMs: number) {
       stopping = true;
       await queue.close(graceMs);
+      await remote?.close();
       await publisher?.close();
       db.close();
     },

@@ -19,11 +19,32 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       const { runPublishCommand } = await import("./publish-command.js");
       return await runPublishCommand(args, env);
     }
-    return await runCheck(args, env);
+    if (args.command === "gateway") {
+      const { runGateway } = await import("./gateway-command.js");
+      return await runGateway();
+    }
+    if (args.command === "worker") {
+      const { runWorker } = await import("./worker-command.js");
+      return await runWorker(env);
+    }
+    if (args.command === "serve-auth") {
+      const { runServeAuth } = await import("./serve-auth-command.js");
+      return await runServeAuth(args, env);
+    }
+    if (args.command === "registry-auth-config") {
+      const { runRegistryAuthConfig } = await import("./serve-auth-command.js");
+      return runRegistryAuthConfig(args, env);
+    }
+    if (args.command === "check") return await runCheck(args, env);
+    const { runOrgsCommand } = await import("./orgs-command.js");
+    return await runOrgsCommand(args, env);
   } catch (error) {
     if (error instanceof UsageError)
       return write(process.stderr, `hubgate: ${error.message}\n\n${USAGE}\n`, 2);
-    if (error instanceof Error && (error.name === "PlanError" || error.name === "HubConfigError")) {
+    if (
+      error instanceof Error &&
+      ["PlanError", "HubConfigError", "WorkerSettingsError"].includes(error.name)
+    ) {
       return write(process.stderr, `hubgate: ${error.message}\n`, 2);
     }
     return write(process.stderr, `hubgate: internal error: ${(error as Error).stack ?? String(error)}\n`, 2);

@@ -1,9 +1,11 @@
 import { parse as parseYaml } from "yaml";
 import { kindMatchesFolder, type BundleLocation } from "./bundle-layout.js";
 import { checkBundleFiles, type BundleEntry } from "./bundle-files.js";
+import { closest } from "./did-you-mean.js";
 import { finding, sortFindings, type Finding } from "./finding.js";
 import type { HubConfig } from "./hub-config.js";
 import { imageReference, isImageProblem, type ImageReference } from "./image-name.js";
+import { bundleMetadata } from "./bundle-metadata.js";
 import type { Manifest } from "./manifest.js";
 import { checkManifestText } from "./manifest-check.js";
 import type { ManifestValidator } from "./manifest-validator.js";
@@ -35,13 +37,15 @@ export function checkBundleStatic(
 ): StaticCheck {
   const { location } = snapshot;
   const manifestFile = `${location.root}/manifest.yml`;
-  const findings: Finding[] = checkBundleFiles(location.root, snapshot.entries);
+  const findings: Finding[] = checkBundleFiles(location.root, snapshot.entries, config.files);
   const result: BundleResult = { path: location.root, conclusion: "failure", findings, smoke: [] };
 
   let manifest: Manifest | undefined;
   let image: ImageReference | undefined;
   if (snapshot.manifestText !== undefined) {
-    const checked = checkManifestText(manifestFile, snapshot.manifestText, validator);
+    const checked = checkManifestText(manifestFile, snapshot.manifestText, validator, {
+      namePattern: config.namePattern,
+    });
     findings.push(...checked.findings);
     manifest = checked.manifest;
     if (manifest) {
@@ -49,6 +53,7 @@ export function checkBundleStatic(
       result.kind = stringOr(raw.kind);
       result.name = stringOr(raw.name);
       result.version = stringOr(manifest.version);
+      result.metadata = bundleMetadata(manifest, location.domainFolder);
 
       if (
         config.kindMustMatchFolder &&
@@ -67,8 +72,20 @@ export function checkBundleStatic(
         );
       }
 
+      if (config.kinds && typeof raw.kind === "string" && !config.kinds.includes(raw.kind)) {
+        findings.push(
+          finding(
+            manifestFile,
+            "error",
+            "manifest/allowed-kind",
+            `kind "${raw.kind}" is not one this hub accepts (${config.kinds.join(", ")})${suggestKind(raw.kind, config.kinds)}.`,
+            checked.positionOf("kind"),
+          ),
+        );
+      }
+
       if (
-        config.requireVersionBump &&
+        config.versionBump !== "off" &&
         snapshot.baseManifestText !== undefined &&
         typeof manifest.version === "string"
       ) {
@@ -76,7 +93,18 @@ export function checkBundleStatic(
         if (!verdict.ok) {
           const at =
             raw.version === undefined ? checked.positionOf("name", "key") : checked.positionOf("version");
-          findings.push(finding(manifestFile, "error", "manifest/version-bump", verdict.message, at));
+          const moved = location.previousRoot
+            ? ` (the bundle moved here from ${location.previousRoot}; its version there counts)`
+            : "";
+          findings.push(
+            finding(
+              manifestFile,
+              config.versionBump,
+              "manifest/version-bump",
+              moved ? `${verdict.message.replace(/\.$/, "")}${moved}.` : verdict.message,
+              at,
+            ),
+          );
         }
       }
 
@@ -101,6 +129,7 @@ export function checkBundleStatic(
         } else {
           image = ref;
           result.image = ref.reference;
+          result.imageRef = ref;
         }
       }
     }
@@ -123,6 +152,11 @@ export function baseVersion(text: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function suggestKind(kind: string, kinds: readonly string[]): string {
+  const guess = closest(kind, kinds);
+  return guess ? `; did you mean "${guess}"?` : "";
 }
 
 function stringOr(value: unknown): string | undefined {

@@ -18,6 +18,13 @@ export interface Manifest {
   avatar?: string | null;
   platform?: string | string[] | null;
   update?: string | Record<string, unknown> | null;
+  /** Catalogue metadata (optional): job contracts, hardware and framework the image needs. */
+  tasks?: string[];
+  cpu?: boolean;
+  cuda_version?: string;
+  framework?: string;
+  min_hardware_generation?: string;
+  domain?: string;
 }
 
 export const MANIFEST_KEYS = [
@@ -36,6 +43,12 @@ export const MANIFEST_KEYS = [
   "avatar",
   "platform",
   "update",
+  "tasks",
+  "cpu",
+  "cuda_version",
+  "framework",
+  "min_hardware_generation",
+  "domain",
 ] as const satisfies readonly (keyof Manifest)[];
 
 /** Compile-time check that MANIFEST_KEYS lists every key of Manifest. */

@@ -1,4 +1,7 @@
+import type { BundleMetadata } from "./bundle-metadata.js";
 import { hasErrors, type Finding } from "./finding.js";
+import type { ImageReference } from "./image-name.js";
+import type { NothingChecked } from "./nothing-checked.js";
 
 export type SmokeTestName = "run" | "pod" | "replicas";
 
@@ -25,11 +28,16 @@ export interface BundleResult {
   kind?: string;
   name?: string;
   version?: string;
+  /** The image reference as text (`jinahub/pod.encoder.foo:1.0.0`), as in the JSON contract. */
   image?: string;
+  /** The same reference, structured: never parse `image` back. */
+  imageRef?: ImageReference;
   conclusion: "success" | "failure";
   findings: Finding[];
   smoke: SmokeResult[];
   build?: BuildSummary;
+  /** Catalogue metadata from the manifest and layout (not part of the JSON output contract). */
+  metadata?: BundleMetadata;
   /** Set when our side failed (Docker down, engine error): not the contributor's fault. */
   infrastructureError?: string;
 }
@@ -37,8 +45,10 @@ export interface BundleResult {
 export interface CheckResult {
   conclusion: "success" | "failure";
   bundles: BundleResult[];
-  /** Findings outside any bundle (badly placed files). */
+  /** Findings outside any bundle (badly placed files, the hub's configuration). */
   findings: Finding[];
+  /** Why no bundle was checked, when none was. */
+  nothingChecked?: NothingChecked;
 }
 
 export function bundleConclusion(

@@ -4,6 +4,8 @@
  */
 import type { Logger } from "../pipeline/logger.js";
 import type { Db } from "../store/database.js";
+import { catalogueRouteFromEnv } from "../catalogue/catalogue-from-env.js";
+import { openOrgsRoute } from "../orgs/open-orgs-route.js";
 import type { Route } from "./route.js";
 
 export interface RouteContext {
@@ -15,8 +17,12 @@ export interface RouteContext {
   logger: Logger;
 }
 
-export function appRoutes(_context: RouteContext): Route[] {
+export function appRoutes(context: RouteContext): Route[] {
   return [
-    // e.g. catalogueRoutes(_context), registryTokenRoute(_context),
+    catalogueRouteFromEnv(context.env, context.logger),
+    // Organisations and the registry's token service exist once an admin token bootstraps them.
+    ...(context.env.HUBGATE_ADMIN_TOKEN
+      ? [openOrgsRoute(context.env, { db: context.db, logger: context.logger }).route]
+      : []),
   ];
 }

@@ -4,6 +4,7 @@ import { checkBundleStatic, type StaticCheck } from "../core/check-bundle.js";
 import { sortFindings, type Finding } from "../core/finding.js";
 import type { HubConfig } from "../core/hub-config.js";
 import type { ManifestValidator } from "../core/manifest-validator.js";
+import type { NothingChecked } from "../core/nothing-checked.js";
 import { bundleConclusion, overallConclusion, type BundleResult, type CheckResult } from "../core/result.js";
 import { listBundleEntries, readManifestText } from "../sources/local-bundle-reader.js";
 import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
@@ -19,8 +20,12 @@ export interface BaseReader {
 export interface CheckPlan {
   headDir: string;
   bundles: BundleLocation[];
-  /** Findings outside any bundle (badly placed files). */
+  /** Findings outside any bundle (badly placed files, the hub's configuration). */
   findings: Finding[];
+  /** Why no bundle is planned, when none is. */
+  nothingChecked?: NothingChecked;
+  /** Symlinks the archive held but extraction refused (they leave the tree), relative to `headDir`. */
+  refusedLinks?: ReadonlyArray<{ path: string; target: string }>;
 }
 
 export interface CheckEvents {
@@ -47,7 +52,7 @@ const STATIC_CONCURRENCY = 16;
 /** Check every planned bundle; one bundle's trouble never stops the others (DESIGN rule 5). */
 export async function checkBundles(plan: CheckPlan, options: CheckOptions): Promise<CheckResult> {
   const statics = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
-    const check = await staticCheck(plan.headDir, location, options);
+    const check = await staticCheck(plan.headDir, location, options, plan.refusedLinks ?? []);
     await options.events?.staticDone?.(check.result);
     return check;
   });
@@ -60,19 +65,35 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
   });
 
   const findings = sortFindings([...plan.findings]);
-  return { conclusion: overallConclusion(bundles, findings), bundles, findings };
+  return {
+    conclusion: overallConclusion(bundles, findings),
+    bundles,
+    findings,
+    ...(plan.nothingChecked && bundles.length === 0 ? { nothingChecked: plan.nothingChecked } : {}),
+  };
 }
 
 async function staticCheck(
   headDir: string,
   location: BundleLocation,
   options: CheckOptions,
+  refusedLinks: ReadonlyArray<{ path: string; target: string }>,
 ): Promise<StaticCheck> {
   const bundleDir = join(headDir, location.root);
   try {
     const entries = await listBundleEntries(bundleDir);
+    // Never created on disk, still reported: the bundle check names each escaping link.
+    for (const link of refusedLinks) {
+      if (link.path.startsWith(`${location.root}/`))
+        entries.push({
+          path: link.path.slice(location.root.length + 1),
+          type: "symlink",
+          linkTarget: link.target,
+        });
+    }
     const manifestText = await readManifestText(bundleDir, entries);
-    const baseManifestText = await options.base?.manifest(location.root);
+    // A moved or renamed bundle's base manifest is at its old place.
+    const baseManifestText = await options.base?.manifest(location.previousRoot ?? location.root);
     return checkBundleStatic(
       { location, entries, manifestText, baseManifestText },
       options.config,

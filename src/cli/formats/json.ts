@@ -8,6 +8,7 @@ export function formatJson(result: CheckResult): string {
     name: b.name ?? null,
     version: b.version ?? null,
     image: b.image ?? null,
+    ...(b.imageRef ? { imageReference: b.imageRef } : {}),
     conclusion: b.conclusion,
     findings: b.findings,
     smoke: b.smoke,
@@ -15,6 +16,15 @@ export function formatJson(result: CheckResult): string {
     ...(b.infrastructureError ? { infrastructureError: b.infrastructureError } : {}),
   }));
   return (
-    JSON.stringify({ conclusion: result.conclusion, bundles, findings: result.findings }, null, 2) + "\n"
+    JSON.stringify(
+      {
+        conclusion: result.conclusion,
+        bundles,
+        findings: result.findings,
+        ...(result.nothingChecked ? { nothingChecked: result.nothingChecked } : {}),
+      },
+      null,
+      2,
+    ) + "\n"
   );
 }

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ChangedPath } from "../../core/changed-bundles.js";
 import type { ChangeSource } from "../../pipeline/change-request.js";
+import { diffTrees } from "../shared/diff-trees.js";
 import type { RevisionInfo } from "../../pipeline/image-pipeline.js";
 import { gitlabFailure, httpStatusOf, type GitLabClient } from "./gitlab-client.js";
 
@@ -66,6 +67,10 @@ export function createGitLabChangeSource(
       return compareTrees();
     },
 
+    async headFiles() {
+      return [...(await blobs(options.headProjectId, options.headSha)).keys()];
+    },
+
     async readBaseFile(path) {
       try {
         const raw = await api.RepositoryFiles.showRaw(options.targetProjectId, path, options.baseRef);
@@ -111,14 +116,7 @@ export function createGitLabChangeSource(
       blobs(options.targetProjectId, base),
       blobs(options.headProjectId, options.headSha),
     ]);
-    const changes: ChangedPath[] = [];
-    for (const [path, id] of after) {
-      const old = before.get(path);
-      if (old === undefined) changes.push({ path, status: "added" });
-      else if (old !== id) changes.push({ path, status: "modified" });
-    }
-    for (const path of before.keys()) if (!after.has(path)) changes.push({ path, status: "removed" });
-    return changes;
+    return diffTrees(before, after);
   }
 
   /** path → blob id of every file in the tree of `ref`, read page by page (keyset, as GitLab advises for trees). */

@@ -21,7 +21,13 @@ export interface RecordingPlatform extends JobPlatform {
  */
 export function recordingPlatform(
   name: string,
-  repo: { changes: ChangedPath[]; head: () => Promise<Readable>; base?: Record<string, string> },
+  repo: {
+    changes: ChangedPath[];
+    head: () => Promise<Readable>;
+    base?: Record<string, string>;
+    /** The head tree's paths; by default the changed paths that still exist. */
+    files?: string[];
+  },
 ): RecordingPlatform {
   const calls: RecordedCall[] = [];
   const failures = new Map<string, number>();
@@ -43,6 +49,8 @@ export function recordingPlatform(
       const source: ChangeSource = {
         revision: { commit: job.headSha },
         changedFiles: async () => repo.changes,
+        headFiles: async () =>
+          repo.files ?? repo.changes.filter((c) => c.status !== "removed").map((c) => c.path),
         readBaseFile: async (path) => repo.base?.[path],
         downloadHead: () => repo.head(),
       };
