@@ -47,7 +47,7 @@ describe("GitHub pull requests → check runs (static checks, Docker off)", () =
       head_sha: pull.headSha,
       status: "completed",
       conclusion: "success",
-      external_id: expect.stringContaining(`"pr":${pull.number},"job":`),
+      external_id: JSON.stringify({ pr: pull.number }),
     });
     expect(runs[0]!.output.summary).toContain("jinahub/pod.encoder.awesomeencoder:0.0.1");
     expect(runs[0]!.output.summary).toContain("✅ Required files Dockerfile and manifest.yml are present");
