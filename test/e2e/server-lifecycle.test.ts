@@ -94,8 +94,15 @@ describe("the server process", () => {
       event: "pull_request",
       payload: pullRequestPayload(fake, "opened", pull),
     });
-    await until(() => fake.checkRuns(OWNER, REPO).some((r) => r.status === "completed"), 50, explain);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    // Done once reported and recorded: the store's count says so.
+    const metrics = await until(
+      async () => {
+        const text = await (await fetch(`${server!.url}/metrics`)).text();
+        return /hubgate_jobs\{state="done"\} 1/.test(text) ? text : undefined;
+      },
+      50,
+      explain,
+    );
     expect(metrics).toMatch(/hubgate_webhook_deliveries_total\{platform="github",outcome="200"\} 1/);
     expect(metrics).toMatch(/hubgate_webhook_ack_seconds_count\{platform="github"\} 1/);
     expect(metrics).toMatch(/hubgate_jobs\{state="done"\} 1/);
