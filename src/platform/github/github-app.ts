@@ -171,6 +171,7 @@ export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
         baseSha: pull.base.sha,
         headSha: sha,
         htmlUrl: pull.base.repo.html_url,
+        branch: pull.base.ref,
       });
     });
 
@@ -200,6 +201,7 @@ export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
           baseSha: payload.before,
           headSha: payload.after,
           htmlUrl: payload.repository.html_url,
+          branch: defaultBranch,
         },
       );
     });

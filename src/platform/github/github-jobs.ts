@@ -25,6 +25,8 @@ export interface GitHubTarget {
   headSha: string;
   changedFiles?: number;
   htmlUrl?: string;
+  /** A publish: the branch merged into, for revision metadata (catalogue, labels). */
+  branch?: string;
 }
 
 interface PullData {
@@ -74,6 +76,7 @@ export function createGitHubJobs(app: Probot, options: { builds: boolean }): Job
           headSha: t.headSha,
           ...(t.changedFiles !== undefined ? { changedFiles: t.changedFiles } : {}),
           htmlUrl: t.htmlUrl,
+          ...(t.branch !== undefined ? { branch: t.branch } : {}),
         };
       } else {
         // A re-run checks the pull request as it is now.
