@@ -133,6 +133,8 @@ export interface JobQueue {
    * them back in the store (they resume at next start).
    */
   close(graceMs: number): Promise<void>;
+  /** True when a newly queued job will wait for a free runner (the platform then shows it queued). Optional. */
+  saturated?(): boolean;
   /** Resolves when nothing is queued or running in this process (tests, benches). */
   idle(): Promise<void>;
   counts(): Promise<Record<JobState, number>>;

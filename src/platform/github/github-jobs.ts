@@ -62,6 +62,20 @@ export function parseExternalId(id: string | null | undefined): number | undefin
 export function createGitHubJobs(app: Probot, options: { builds: boolean }): JobPlatform {
   return {
     name: "github",
+    async queued(job: Job, context: JobContext): Promise<void> {
+      const t = job.target as unknown as GitHubTarget;
+      if (t.htmlUrl === undefined) return; // a re-run: its pull request is read when it runs
+      const octokit = (await app.auth(t.installationId)) as unknown as Octokit;
+      await new CheckRunReporter({
+        octokit,
+        repo: { owner: t.owner, repo: t.repo },
+        headSha: t.headSha,
+        externalId: externalIdFor(job),
+        htmlUrl: t.htmlUrl,
+        logger: context.logger,
+        builds: options.builds,
+      }).queued();
+    },
     async open(job: Job, context: JobContext): Promise<OpenedJob> {
       const t = job.target as unknown as GitHubTarget;
       const octokit = (await app.auth(t.installationId)) as unknown as Octokit;

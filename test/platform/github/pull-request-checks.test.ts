@@ -127,6 +127,27 @@ describe("GitHub pull requests → check runs (static checks, Docker off)", () =
     expect(fake.calls.filter((c) => c.operationId === "checks/create")).toHaveLength(1);
   });
 
+  it("pull requests waiting for a free runner show a queued run at once, completed when checked", async () => {
+    const pulls = [41, 42, 43, 44, 45, 46].map((number) =>
+      setUpPull(fake, { number, base: {}, head: base, headSha: String(number).repeat(20) }),
+    );
+    await Promise.all(
+      pulls.map((p) => deliver(server, "pull_request", pullRequestPayload(fake, "opened", p))),
+    );
+    await server.queue.idle();
+    const queuedCreates = fake.calls.filter(
+      (c) => c.operationId === "checks/create" && (c.body as { status?: string }).status === "queued",
+    );
+    expect(queuedCreates.length).toBeGreaterThan(0);
+    const runs = fake.checkRuns(OWNER, REPO);
+    expect(runs.filter((r) => r.status !== "completed")).toEqual([]);
+    for (const p of pulls)
+      expect(runs.filter((r) => r.head_sha === p.headSha && r.name === `hubgate: ${AWESOME}`)).toHaveLength(
+        1,
+      );
+    expect(new Set(runs.map((r) => r.conclusion))).toEqual(new Set(["success"]));
+  });
+
   it("rejects a bad signature and does nothing", async () => {
     const pull = setUpPull(fake, { base: {}, head: base });
     const response = await fetch(server.webhookUrl, {
