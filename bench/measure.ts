@@ -6,6 +6,8 @@ export interface Row {
   unit: string;
   baseline?: string;
   ratio?: number;
+  /** A target the figure must stay under (same unit); printed as met or missed. */
+  targetMax?: number;
 }
 
 export function median(values: number[]): number {
@@ -30,8 +32,12 @@ export function printRows(title: string, rows: Row[]): void {
   console.log(`\n## ${title}`);
   for (const r of rows) {
     const ratio = r.ratio !== undefined ? `  ratio ${r.ratio.toFixed(2)}× vs ${r.baseline}` : "";
+    const target =
+      r.targetMax !== undefined
+        ? `  target ≤ ${r.targetMax} ${r.unit}: ${r.value <= r.targetMax ? "met" : "MISSED"}`
+        : "";
     console.log(
-      `  ${r.name.padEnd(58)} ${r.value.toFixed(r.value < 10 ? 2 : 0).padStart(10)} ${r.unit}${ratio}`,
+      `  ${r.name.padEnd(58)} ${r.value.toFixed(r.value < 10 ? 2 : 0).padStart(10)} ${r.unit}${ratio}${target}`,
     );
   }
 }
