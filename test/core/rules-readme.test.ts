@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { allRules } from "../../src/core/rules.js";
 import { ROOT } from "../helpers/run-cli.js";
 
-const START = "<!-- rules table: generated from src/core/rules.ts, kept in step by test/core/rules-readme.test.ts -->";
+const START =
+  "<!-- rules table: generated from src/core/rules.ts, kept in step by test/core/rules-readme.test.ts -->";
 const END = "<!-- end of rules table -->";
 
 /** The README's rules table as the catalogue says it should be. */
@@ -12,9 +13,11 @@ function rulesTable(): string {
     (r) =>
       `| \`${r.id}\` | ${r.level} | ${r.checklist ?? "—"} | **${cell(r.title)}.** ${cell(r.help)} | ${cell(r.fix)} |`,
   );
-  return ["| rule | level | checklist | what | how to fix |", "| --- | --- | --- | --- | --- |", ...rows].join(
-    "\n",
-  );
+  return [
+    "| rule | level | checklist | what | how to fix |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
 }
 
 describe("README rules table", () => {
