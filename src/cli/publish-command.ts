@@ -1,11 +1,11 @@
 // `hubgate publish PATH... [--registry HOST[:PORT]] [--dry-run] [--format text|json]`:
 // the checks of `hubgate check --build`, then each bundle that passed is published.
 // Credentials come from the environment only, so they never sit in shell history or `ps`.
-import { availableParallelism } from "node:os";
 import { loadManifestValidator } from "../config/validators.js";
 import { isInfrastructureError } from "../core/infrastructure-error.js";
 import { hasInfrastructureError, type CheckResult } from "../core/result.js";
 import { checkBundles } from "../pipeline/check-bundles.js";
+import { defaultJobs } from "../settings/parallelism.js";
 import type { RevisionInfo } from "../pipeline/image-pipeline.js";
 import { createPublisher, type Publisher } from "../publish/publisher.js";
 import { publishCheckedBundle, type BundlePublish } from "../publish/publish-bundle.js";
@@ -83,7 +83,11 @@ async function checkWithBuild(args: PublishArgs, env: NodeJS.ProcessEnv): Promis
   const validator = await loadManifestValidator();
   const { createDockerImagePipeline } = await import("../docker/docker-image-pipeline.js");
   const { revisionFromEnvironment } = await import("../sources/revision-info.js");
-  const revision = await revisionFromEnvironment(env, local.topLevel);
+  const revision = await revisionFromEnvironment(env, local.topLevel, {
+    sourceUrl: args.repositoryUrl,
+    branch: args.revisionBranch,
+    tag: args.revisionTag,
+  });
   const progress = new Progress(process.stderr, process.stderr.isTTY === true);
   try {
     const result = await checkBundles(local.plan, {
@@ -92,7 +96,7 @@ async function checkWithBuild(args: PublishArgs, env: NodeJS.ProcessEnv): Promis
       base: local.base,
       images: createDockerImagePipeline({}),
       revision,
-      jobs: availableParallelism(),
+      jobs: defaultJobs(),
       events: { phase: (bundle, phase) => progress.phase(bundle, phase) },
     });
     return { result, namespace: local.config.namespace, revision };

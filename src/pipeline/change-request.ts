@@ -53,6 +53,8 @@ export interface ChangeRequestDeps {
   logger: Logger;
   /** Minimum time between two progress updates of one bundle. */
   progressIntervalMs?: number;
+  /** Where head trees are unpacked (the server's own folder, emptied at start); default: the OS temp dir. */
+  workDir?: string;
 }
 
 export interface ChangeRequestOutcome {
@@ -97,7 +99,7 @@ export async function checkChangeRequest(
       await reporter.finished(result);
       return { result, config };
     }
-    headDir = await mkdtemp(join(tmpdir(), "hubgate-head-"));
+    headDir = await mkdtemp(join(deps.workDir ?? tmpdir(), "hubgate-head-"));
     let plan;
     try {
       plan = await checkoutBundles(

@@ -39,6 +39,8 @@ export async function publishCheckedBundle(
     bundle: { name, kind },
     sourceRepository: revision.sourceUrl,
     commit: revision.commit,
+    metadata: bundle.metadata,
+    revision,
   });
   return { path: bundle.path, ...outcome };
 }

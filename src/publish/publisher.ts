@@ -1,6 +1,9 @@
 import Docker from "dockerode";
 import semver from "semver";
+import type { Catalogue } from "../catalogue/catalogue-store.js";
+import type { BundleMetadata } from "../core/bundle-metadata.js";
 import { isInfrastructureError } from "../core/infrastructure-error.js";
+import type { RevisionInfo } from "../pipeline/image-pipeline.js";
 import { silentLogger, type Logger } from "../pipeline/logger.js";
 import { sameContent } from "./image-identity.js";
 import { inspectLocalImage, pushImage } from "./image-push.js";
@@ -40,6 +43,9 @@ export interface PublishRequest {
   bundle: { name: string; kind: string };
   sourceRepository?: string;
   commit?: string;
+  /** For the catalogue: manifest metadata and the revision's branch and tag. */
+  metadata?: BundleMetadata;
+  revision?: RevisionInfo;
 }
 
 export interface PublishOutcome {
@@ -62,6 +68,8 @@ export interface PublishContext {
   docker: Docker;
   registry: RegistryClient;
   store: PublishStore;
+  /** Every published (or found unchanged) version is created or updated here. */
+  catalogue?: Catalogue;
   logger?: Logger;
   /** Look, decide and tell; push nothing, record nothing. */
   dryRun?: boolean;
@@ -143,6 +151,7 @@ async function publishTo(
         toRecord(request, target, remote.digest, publishedId, record?.publishedAt ?? now(context)),
       );
     const latest = await updateLatest(request, context, target, remote.digest);
+    if (!context.dryRun) recordInCatalogue(request, context, target, remote.digest, latest);
     logger.info({ digest: remote.digest, latest }, "already published");
     return {
       status: "unchanged",
@@ -183,6 +192,7 @@ async function publishTo(
   // Recorded before `latest` moves: if that fails, the version push is still on the books.
   await store.record(toRecord(request, target, pushed.digest, local.id, now(context)));
   const latest = await updateLatest(request, context, target, pushed.digest);
+  recordInCatalogue(request, context, target, pushed.digest, latest);
   logger.info({ digest: pushed.digest, latest }, "published");
   return {
     status: "published",
@@ -193,6 +203,46 @@ async function publishTo(
     message: `pushed ${versionRef} (digest ${pushed.digest})${latestSentence(latest, target, false)}`,
     infrastructure: false,
   };
+}
+
+/**
+ * The catalogue's object for this version: created on the first publish, updated on every
+ * later one. The hub's own registry credentials are never copied into it.
+ */
+function recordInCatalogue(
+  request: PublishRequest,
+  context: PublishContext,
+  target: string,
+  digest: string,
+  latest: "moved" | "current" | "kept",
+): void {
+  if (!context.catalogue) return;
+  const metadata = request.metadata ?? { tasks: [], cpu: true };
+  const revision = request.revision ?? {};
+  context.catalogue.recordPublished({
+    kind: request.bundle.kind,
+    name: request.bundle.name,
+    version: request.version,
+    repository: target,
+    digest,
+    registryUrl: context.settings.registryUrl ?? `https://${context.settings.registry}`,
+    description: metadata.description,
+    licence: metadata.licence,
+    domain: metadata.domain,
+    tasks: metadata.tasks,
+    cpu: metadata.cpu,
+    cudaVersion: metadata.cudaVersion,
+    framework: metadata.framework,
+    minHardwareGeneration: metadata.minHardwareGeneration,
+    revision: {
+      sourceUrl: request.sourceRepository ?? revision.sourceUrl,
+      commit: request.commit ?? revision.commit,
+      branch: revision.branch,
+      tag: revision.tag,
+    },
+    latest: latest !== "kept",
+    publishedAt: now(context),
+  });
 }
 
 async function publishedContentMatches(
@@ -317,6 +367,8 @@ export interface PublisherOptions {
   /** Defaults to opening `settings.dataDir`; read-only for a dry run. */
   store?: PublishStore;
   registry?: RegistryClient;
+  /** Defaults to the catalogue in the store's own file; none for a dry run. */
+  catalogue?: Catalogue;
   now?: () => Date;
 }
 
@@ -336,6 +388,10 @@ export async function createPublisher(
       close: async () => undefined,
     };
   const store = options.store ?? (await PublishStore.open(settings.dataDir, { readOnly: options.dryRun }));
+  const database = options.dryRun ? undefined : store.database;
+  const catalogue =
+    options.catalogue ??
+    (database ? (await import("../catalogue/catalogue-store.js")).Catalogue.on(database) : undefined);
   const context: PublishContext = {
     settings,
     docker: options.docker ?? new Docker(),
@@ -343,6 +399,7 @@ export async function createPublisher(
       options.registry ??
       new RegistryClient({ url: settings.registryUrl, credentials: settings.credentials }),
     store,
+    catalogue: options.dryRun ? undefined : catalogue,
     logger: options.logger,
     dryRun: options.dryRun,
     now: options.now,

@@ -28,6 +28,8 @@ export interface PullRequestRef extends RepoRef {
   headSha: string;
   changedFiles?: number;
   htmlUrl: string;
+  /** The branch the commit is on, for revision metadata (the default branch on merge). */
+  branch?: string;
 }
 
 /** A pull request (or a range of commits, for pushes) seen through the GitHub REST API. */
@@ -38,7 +40,11 @@ export class GitHubChangeSource implements ChangeSource {
     private readonly octokit: Octokit,
     private readonly pr: PullRequestRef,
   ) {
-    this.revision = { sourceUrl: pr.htmlUrl, commit: pr.headSha };
+    this.revision = {
+      sourceUrl: pr.htmlUrl,
+      commit: pr.headSha,
+      ...(pr.branch ? { branch: pr.branch } : {}),
+    };
   }
 
   async changedFiles(signal: AbortSignal): Promise<ChangedPath[]> {

@@ -9,7 +9,10 @@ import { gitlabFailure, httpStatusOf, type GitLabClient } from "./gitlab-client.
 export interface GitLabChangeSourceOptions {
   /** The project the merge request belongs to (its diffs and base files live there). */
   targetProjectId: number;
-  iid: number;
+  /** The merge request; absent for a push, whose changes are `changedPaths` or the trees compared. */
+  iid?: number;
+  /** The changes, when already known (a push hook's complete commit list). */
+  changedPaths?: ChangedPath[];
   /** Where base files are read: the target branch for a check, the pre-merge commit for a publish. */
   baseRef: string;
   /** The project holding the head commit: the fork for a fork MR, the target otherwise. */
@@ -49,6 +52,8 @@ export function createGitLabChangeSource(
     revision: options.revision,
 
     async changedFiles() {
+      if (options.changedPaths) return options.changedPaths;
+      if (options.iid === undefined) return compareTrees();
       let diffs: DiffEntry[];
       try {
         // gitbeaker follows GitLab's Link rel="next" header, so every page is read.
@@ -97,6 +102,7 @@ export function createGitLabChangeSource(
   async function compareTrees(): Promise<ChangedPath[]> {
     let base = options.treeBase;
     if (!base) {
+      if (options.iid === undefined) throw gitlabFailure("comparing trees", new Error("no base commit"));
       try {
         const mr = await api.MergeRequests.show(options.targetProjectId, options.iid);
         base = (mr.diff_refs as { base_sha?: string } | undefined)?.base_sha ?? undefined;
