@@ -270,13 +270,6 @@ export const RULES = {
     help: "namespace/type.kind.name:version must be a valid Docker reference (name lower-cased, spaces become -, + becomes _).",
     fix: "Remove characters a Docker reference cannot hold (e.g. $, leading _ or -).",
   },
-  "image/duplicate": {
-    level: "error",
-    checklist: "values",
-    title: "No two bundles make the same image",
-    help: "Two bundles whose names map to one image reference would overwrite each other.",
-    fix: "Rename one of the bundles.",
-  },
   // ------------------------------------------------------------ build and smoke tests
   "build/context-too-large": {
     level: "error",
