@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { tagProblem } from "../core/tags.js";
 
 export const FORMATS = ["text", "json", "codequality", "junit", "sarif"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -18,6 +19,10 @@ export interface CheckArgs {
 export interface PublishArgs {
   command: "publish";
   paths: string[];
+  /** `-t TAG` (repeatable): tags besides the version; with none anywhere, latest. */
+  tags: string[];
+  /** `--protected-tag TAG` (repeatable): pushed once, never again. */
+  protectedTags: string[];
   registry?: string;
   dryRun: boolean;
   config?: string;
@@ -64,12 +69,16 @@ export const USAGE = `Usage:
   hubgate check [PATH...] [--changed-since REF] [--build] [--jobs N]
                 [--format text|json|codequality|junit|sarif] [--config FILE]
   hubgate publish PATH... [--registry HOST[:PORT]] [--dry-run] [--config FILE]
+                  [-t TAG]... [--protected-tag TAG]...
 
 PATH is a bundle folder or a hub/repository root (default .); every bundle below it is checked.
   --changed-since REF  only bundles changed since REF (git); versions must be bumped over REF
   --build              also build the image, run the three smoke tests and tag it
   --jobs N             bundles built in parallel (default: CPU count)
   --config FILE        hub config (default: .hubgate.yml at the hub root)
+  -t, --tag TAG        publish: tag besides the version (repeatable); without any, latest;
+                       name latest too to keep it
+  --protected-tag TAG  publish: a tag pushed once and never again (repeatable)
 Exit status: 0 no error, 1 at least one error finding, 2 usage or infrastructure problem.
 Publishing reads HUBGATE_REGISTRY_USERNAME / HUBGATE_REGISTRY_PASSWORD from the environment.
 
@@ -138,9 +147,21 @@ export function parseCliArgs(argv: string[], isTty: boolean, env: NodeJS.Process
   }
   if (command === "publish") {
     if (paths.length === 0) throw new UsageError("publish needs at least one PATH");
+    const tags = values.tag ?? [];
+    const protectedTags = values["protected-tag"] ?? [];
+    for (const [list, kind, flag] of [
+      [tags, "tag", "-t"],
+      [protectedTags, "protected", "--protected-tag"],
+    ] as const)
+      for (const tag of list) {
+        const problem = tagProblem(tag, kind, protectedTags);
+        if (problem) throw new UsageError(`${flag} ${problem}`);
+      }
     return {
       command,
       paths,
+      tags,
+      protectedTags,
       registry: values.registry,
       dryRun: values["dry-run"] ?? false,
       config: values.config,

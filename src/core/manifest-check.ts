@@ -26,6 +26,8 @@ export interface ManifestCheck {
   findings: Finding[];
   /** Position of a top-level key's value (or the key itself), for later rules. */
   positionOf(key: string, part?: "key" | "value"): Position;
+  /** Position of any value by path (`["tags", 1]`), falling back to the start of the file. */
+  positionAt(path: Array<string | number>): Position;
 }
 
 const EXAMPLES: Record<string, string> = {
@@ -37,7 +39,11 @@ const EXAMPLES: Record<string, string> = {
 
 export function checkManifestText(file: string, text: string, validator: ManifestValidator): ManifestCheck {
   const findings: Finding[] = [];
-  const unlocated: ManifestCheck = { findings, positionOf: () => START_OF_FILE };
+  const unlocated: ManifestCheck = {
+    findings,
+    positionOf: () => START_OF_FILE,
+    positionAt: () => START_OF_FILE,
+  };
   if (text.length > MAX_MANIFEST_BYTES) {
     findings.push(
       finding(
@@ -52,7 +58,8 @@ export function checkManifestText(file: string, text: string, validator: Manifes
   const parsed = parseYamlWithPositions(text);
   const positionOf = (key: string, part: "key" | "value" = "value") =>
     locateInYaml(parsed, [key], part) ?? START_OF_FILE;
-  const result: ManifestCheck = { findings, positionOf };
+  const positionAt = (path: Array<string | number>) => locateInYaml(parsed, path) ?? START_OF_FILE;
+  const result: ManifestCheck = { findings, positionOf, positionAt };
 
   let fatal = false;
   for (const problem of yamlProblems(parsed)) {

@@ -18,6 +18,10 @@ export interface Manifest {
   avatar?: string | null;
   platform?: string | string[] | null;
   update?: string | Record<string, unknown> | null;
+  /** Extra tags besides the version; none given = `latest`. */
+  tags?: string[];
+  /** Tags pushed once, never again. */
+  protected_tags?: string[];
 }
 
 export const MANIFEST_KEYS = [
@@ -36,6 +40,8 @@ export const MANIFEST_KEYS = [
   "avatar",
   "platform",
   "update",
+  "tags",
+  "protected_tags",
 ] as const satisfies readonly (keyof Manifest)[];
 
 /** Compile-time check that MANIFEST_KEYS lists every key of Manifest. */

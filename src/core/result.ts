@@ -26,6 +26,10 @@ export interface BundleResult {
   name?: string;
   version?: string;
   image?: string;
+  /** Extra tags from the hub config and manifest (none: `latest` when published). */
+  tags?: string[];
+  /** Tags pushed once, never again. */
+  protectedTags?: string[];
   conclusion: "success" | "failure";
   findings: Finding[];
   smoke: SmokeResult[];

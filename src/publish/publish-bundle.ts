@@ -1,4 +1,5 @@
 import type { BundleResult } from "../core/result.js";
+import { mergeTags, type TagSelection } from "../core/tags.js";
 import type { RevisionInfo } from "../pipeline/image-pipeline.js";
 import type { PublishOutcome, Publisher } from "./publisher.js";
 
@@ -19,11 +20,19 @@ export function repositoryComponent(image: string, namespace: string, version: s
  * Publish one checked bundle: only one that passed every check and was built and smoke-
  * tested is ever pushed. Shared by `hubgate publish` and the merge handlers of both platforms.
  */
+export interface BundlePublishOptions {
+  /** Tags from the command line, added to the hub config's and the manifest's. */
+  tags?: Partial<TagSelection>;
+  /** Publish into this organisation's namespace instead of the hub's (hub config `organizations`). */
+  organization?: string;
+}
+
 export async function publishCheckedBundle(
   bundle: BundleResult,
   hubNamespace: string,
   revision: RevisionInfo,
   publisher: Publisher,
+  options: BundlePublishOptions = {},
 ): Promise<BundlePublish> {
   const skipped = (message: string, infrastructure = false): BundlePublish => ({
     path: bundle.path,
@@ -38,11 +47,14 @@ export async function publishCheckedBundle(
   if (!image || !name || !kind || !version || !build) return skipped("no image was built");
   const component = repositoryComponent(image, hubNamespace, version);
   if (!component) return skipped(`cannot read the image name ${image}`);
+  const tags = mergeTags({ tags: bundle.tags, protectedTags: bundle.protectedTags }, options.tags);
   const outcome = await publisher.publish({
     // The ID of the image the smoke tests ran, not its tag: a tag can be moved meanwhile.
     localImage: build.imageId,
-    repository: `${publisher.settings.namespace}/${component}`,
+    repository: `${options.organization ?? publisher.settings.namespace}/${component}`,
     version,
+    tags: tags.tags,
+    protectedTags: tags.protectedTags,
     bundle: { name, kind },
     sourceRepository: revision.sourceUrl,
     commit: revision.commit,

@@ -8,6 +8,8 @@ export function formatJson(result: CheckResult): string {
     name: b.name ?? null,
     version: b.version ?? null,
     image: b.image ?? null,
+    ...(b.tags ? { tags: b.tags } : {}),
+    ...(b.protectedTags ? { protectedTags: b.protectedTags } : {}),
     conclusion: b.conclusion,
     findings: b.findings,
     smoke: b.smoke,

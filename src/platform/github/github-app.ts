@@ -39,7 +39,8 @@ interface PullPayload {
   merged?: boolean | null;
   merge_commit_sha?: string | null;
   base: { ref: string; sha: string; repo: { default_branch?: string; html_url: string } };
-  head: { sha: string };
+  head: { sha: string; repo?: { owner?: { login?: string } } | null };
+  user?: { login?: string } | null;
 }
 
 export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
@@ -176,6 +177,7 @@ export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
           baseSha: pull.base.sha,
           headSha: pull.merge_commit_sha,
           htmlUrl: pull.base.repo.html_url,
+          sourceOwner: pull.head.repo?.owner?.login ?? pull.user?.login ?? undefined,
         },
         pull.number,
       );

@@ -26,17 +26,21 @@ export interface PullRequestRef extends RepoRef {
   headSha: string;
   changedFiles?: number;
   htmlUrl: string;
+  /** Owner of the pull request's head repository (the fork's owner for a fork PR). */
+  sourceOwner?: string;
 }
 
 /** A pull request (or a range of commits, for pushes) seen through the GitHub REST API. */
 export class GitHubChangeSource implements ChangeSource {
   readonly revision: RevisionInfo;
+  readonly owner?: string;
 
   constructor(
     private readonly octokit: Octokit,
     private readonly pr: PullRequestRef,
   ) {
     this.revision = { sourceUrl: pr.htmlUrl, commit: pr.headSha };
+    this.owner = pr.sourceOwner;
   }
 
   async changedFiles(signal: AbortSignal): Promise<ChangedPath[]> {
