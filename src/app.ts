@@ -50,13 +50,16 @@ export function createHubgateApp(options: HubgateAppOptions = {}): ApplicationFu
       jobs,
       logger,
       publish: publish ?? undefined,
-      routes: options.routes ?? [
-        await gitlabRoute(
-          env,
-          { validator, images, jobs, logger, progressIntervalMs: options.progressIntervalMs },
-          queue,
-          publish ?? undefined,
-        ),
+      routes: [
+        ...(options.routes ?? [
+          await gitlabRoute(
+            env,
+            { validator, images, jobs, logger, progressIntervalMs: options.progressIntervalMs },
+            queue,
+            publish ?? undefined,
+          ),
+        ]),
+        (await import("./catalogue/catalogue-from-env.js")).catalogueRouteFromEnv(env, logger),
         ...(await orgsRoutes(env, logger)),
       ],
       progressIntervalMs: options.progressIntervalMs,

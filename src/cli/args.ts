@@ -155,7 +155,7 @@ export function parseCliArgs(argv: string[], isTty: boolean, env: NodeJS.Process
     ] as const)
       for (const tag of list) {
         const problem = tagProblem(tag, kind, protectedTags);
-        if (problem) throw new UsageError(`${flag} ${problem}`);
+        if (problem) throw new UsageError(`${flag} ${problem.message}`);
       }
     return {
       command,

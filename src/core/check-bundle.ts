@@ -4,6 +4,7 @@ import { checkBundleFiles, type BundleEntry } from "./bundle-files.js";
 import { finding, sortFindings, type Finding } from "./finding.js";
 import type { HubConfig } from "./hub-config.js";
 import { imageReference, isImageProblem, type ImageReference } from "./image-name.js";
+import { bundleMetadata } from "./bundle-metadata.js";
 import type { Manifest } from "./manifest.js";
 import { checkManifestText } from "./manifest-check.js";
 import type { ManifestValidator } from "./manifest-validator.js";
@@ -50,6 +51,7 @@ export function checkBundleStatic(
       result.kind = stringOr(raw.kind);
       result.name = stringOr(raw.name);
       result.version = stringOr(manifest.version);
+      result.metadata = bundleMetadata(manifest, location.root, config.layout);
 
       if (
         config.kindMustMatchFolder &&

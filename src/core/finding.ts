@@ -1,4 +1,8 @@
 /** A finding is data: where, what, how to fix. Exceptions are for infrastructure only (DESIGN rule 5). */
+import type { RuleId } from "./rules.js";
+
+export type { RuleId } from "./rules.js";
+
 export type Level = "error" | "warning" | "notice";
 
 export interface Position {
@@ -12,8 +16,8 @@ export interface Finding extends Position {
   /** Path relative to the repository root, forward slashes. */
   file: string;
   level: Level;
-  /** Stable rule id, e.g. `manifest/name`. */
-  rule: string;
+  /** Stable rule id from the catalogue (core/rules.ts), e.g. `manifest/name`. */
+  rule: RuleId;
   message: string;
 }
 
@@ -22,7 +26,7 @@ export const START_OF_FILE: Position = { line: 1, column: 1, endLine: 1, endColu
 export function finding(
   file: string,
   level: Level,
-  rule: string,
+  rule: RuleId,
   message: string,
   at: Position = START_OF_FILE,
 ): Finding {

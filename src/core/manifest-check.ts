@@ -3,6 +3,7 @@ import { isAlias, isMap, visit } from "yaml";
 import { closest } from "./did-you-mean.js";
 import { finding, START_OF_FILE, type Finding, type Position } from "./finding.js";
 import { suggestLicense } from "./license.js";
+import { manifestFieldRule } from "./rules.js";
 import type { Manifest } from "./manifest.js";
 import type { ManifestValidator } from "./manifest-validator.js";
 import {
@@ -205,7 +206,7 @@ function schemaFinding(
         return finding(
           file,
           "error",
-          `manifest/${field}`,
+          manifestFieldRule(field),
           `${path.join(".")}: ${written} is read as a ${typeof value}, not text; quote it: ${hint}.`,
           at,
         );
@@ -213,7 +214,7 @@ function schemaFinding(
       return finding(
         file,
         "error",
-        `manifest/${field}`,
+        manifestFieldRule(field),
         `${path.join(".")} must be ${article(expected)}, not ${describe(value)}.`,
         at,
       );
@@ -233,28 +234,28 @@ function schemaFinding(
       return finding(
         file,
         "error",
-        `manifest/${field}`,
+        manifestFieldRule(field),
         `${field} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, not "${written}".`,
         at,
       );
     }
     case "pattern":
-      return finding(file, "error", `manifest/${field}`, patternMessage(field, String(value)), at);
+      return finding(file, "error", manifestFieldRule(field), patternMessage(field, String(value)), at);
     case "format":
       return finding(
         file,
         "error",
-        `manifest/${field}`,
+        manifestFieldRule(field),
         `${field} "${written}" is not a valid ${error.params.format}; write a full address such as https://example.com/docs.`,
         at,
       );
     case "minLength":
-      return finding(file, "error", `manifest/${field}`, `${path.join(".")} must not be empty.`, at);
+      return finding(file, "error", manifestFieldRule(field), `${path.join(".")} must not be empty.`, at);
     default:
       return finding(
         file,
         "error",
-        `manifest/${field || "schema"}`,
+        manifestFieldRule(field),
         `${path.join(".") || "manifest"} ${error.message ?? "is invalid"}.`,
         at,
       );

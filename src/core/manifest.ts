@@ -22,6 +22,13 @@ export interface Manifest {
   tags?: string[];
   /** Tags pushed once, never again. */
   protected_tags?: string[];
+  /** Catalogue metadata (optional): job contracts, hardware and framework the image needs. */
+  tasks?: string[];
+  cpu?: boolean;
+  cuda_version?: string;
+  framework?: string;
+  min_hardware_generation?: string;
+  domain?: string;
 }
 
 export const MANIFEST_KEYS = [
@@ -42,6 +49,12 @@ export const MANIFEST_KEYS = [
   "update",
   "tags",
   "protected_tags",
+  "tasks",
+  "cpu",
+  "cuda_version",
+  "framework",
+  "min_hardware_generation",
+  "domain",
 ] as const satisfies readonly (keyof Manifest)[];
 
 /** Compile-time check that MANIFEST_KEYS lists every key of Manifest. */

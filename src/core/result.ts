@@ -1,3 +1,4 @@
+import type { BundleMetadata } from "./bundle-metadata.js";
 import { hasErrors, type Finding } from "./finding.js";
 
 export type SmokeTestName = "run" | "pod" | "replicas";
@@ -34,6 +35,8 @@ export interface BundleResult {
   findings: Finding[];
   smoke: SmokeResult[];
   build?: BuildSummary;
+  /** Catalogue metadata from the manifest and layout (not part of the JSON output contract). */
+  metadata?: BundleMetadata;
   /** Set when our side failed (Docker down, engine error): not the contributor's fault. */
   infrastructureError?: string;
 }

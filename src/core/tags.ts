@@ -1,4 +1,5 @@
 import { finding, type Finding, type Position } from "./finding.js";
+import type { RuleId } from "./rules.js";
 
 /**
  * Image tags besides the version (seed: jina hub push -t / --protected-tag).
@@ -32,36 +33,39 @@ export function tagsToApply(tags: readonly string[] | undefined): string[] {
   return tags && tags.length > 0 ? [...tags] : [LATEST];
 }
 
+export interface TagProblem {
+  rule: RuleId;
+  message: string;
+}
+
 /** Why a tag cannot be used, or undefined. Shared by manifest findings and CLI usage errors. */
 export function tagProblem(
   tag: string,
   kind: "tag" | "protected",
   protectedTags: readonly string[],
-): string | undefined {
+): TagProblem | undefined {
   const shown = JSON.stringify(tag.length > 60 ? `${tag.slice(0, 60)}…` : tag);
   if (!DOCKER_TAG.test(tag))
-    return `${shown} is not a valid Docker tag: up to 128 letters, digits, _, . and -, not starting with . or -.`;
+    return {
+      rule: "tags/invalid",
+      message: `${shown} is not a valid Docker tag: up to 128 letters, digits, _, . and -, not starting with . or -.`,
+    };
   if (SEMVER.test(tag))
-    return `${shown} is a version: versions are tagged (and protected) from manifest.yml's version, so a tag named like one would collide with that bundle version's tag. Use a name such as gpu or stable.`;
+    return {
+      rule: "tags/version",
+      message: `${shown} is a version: versions are tagged (and protected) from manifest.yml's version, so a tag named like one would collide with that bundle version's tag. Use a name such as gpu or stable.`,
+    };
   if (kind === "protected" && tag === LATEST)
-    return `"latest" cannot be protected: it moves forward with every newer version.`;
+    return {
+      rule: "tags/latest-protected",
+      message: `"latest" cannot be protected: it moves forward with every newer version.`,
+    };
   if (kind === "tag" && protectedTags.includes(tag))
-    return `${shown} is also a protected tag: a protected tag is pushed once and never moved, so it cannot be an ordinary tag too. Keep it in one list.`;
+    return {
+      rule: "tags/protected-collision",
+      message: `${shown} is also a protected tag: a protected tag is pushed once and never moved, so it cannot be an ordinary tag too. Keep it in one list.`,
+    };
   return undefined;
-}
-
-const RULES = {
-  invalid: "tags/invalid",
-  version: "tags/version",
-  latest: "tags/latest-protected",
-  collision: "tags/protected-collision",
-} as const;
-
-function ruleFor(message: string): string {
-  if (message.includes("not a valid Docker tag")) return RULES.invalid;
-  if (message.includes("is a version")) return RULES.version;
-  if (message.includes("cannot be protected")) return RULES.latest;
-  return RULES.collision;
 }
 
 /**
@@ -89,7 +93,7 @@ export function checkManifestTags(
       const problem = tagProblem(tag, kind, protectedTags);
       if (problem)
         findings.push(
-          finding(file, "error", ruleFor(problem), `${key}: ${problem}`, positionAt([key, index])),
+          finding(file, "error", problem.rule, `${key}: ${problem.message}`, positionAt([key, index])),
         );
     }
   }

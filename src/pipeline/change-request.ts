@@ -10,7 +10,8 @@ import { InfrastructureError } from "../core/infrastructure-error.js";
 import type { ManifestValidator } from "../core/manifest-validator.js";
 import type { BundleResult, CheckResult } from "../core/result.js";
 import { HUB_CONFIG_FILE, parseHubConfig } from "../config/hub-config-file.js";
-import { extractTarball } from "../sources/extract-tarball.js";
+import { ArchiveLimitError, extractTarball } from "../sources/extract-tarball.js";
+import { archiveLimitResult, extractLimitsFor } from "./archive-limits.js";
 import { checkBundles } from "./check-bundles.js";
 import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
 import type { Logger } from "./logger.js";
@@ -83,14 +84,27 @@ export async function checkChangeRequest(
     }
     headDir = await mkdtemp(join(tmpdir(), "hubgate-head-"));
     const archive = await source.downloadHead(signal);
-    await extractTarball(archive, headDir, { only: changed.bundles.map((b) => b.root) });
+    let refusedLinks;
+    try {
+      ({ refusedLinks } = await extractTarball(archive, headDir, {
+        only: changed.bundles.map((b) => b.root),
+        limits: extractLimitsFor(config, changed.bundles.length),
+      }));
+    } catch (error) {
+      if (!(error instanceof ArchiveLimitError) || signal.aborted) throw error;
+      // Too much to unpack is the change's doing: a failure on the bundles, not our side.
+      const result = archiveLimitResult(error, changed.bundles, changed.findings);
+      for (const bundle of result.bundles) await reporter.bundleDone(bundle);
+      await reporter.finished(result);
+      return { result, config };
+    }
     throwIfAborted(signal);
 
     const lastProgress = new Map<string, number>();
     const started = new Map<string, number>();
     const interval = deps.progressIntervalMs ?? 10_000;
     const result = await checkBundles(
-      { headDir, bundles: changed.bundles, findings: changed.findings },
+      { headDir, bundles: changed.bundles, findings: changed.findings, refusedLinks },
       {
         config,
         validator: deps.validator,

@@ -21,6 +21,8 @@ export interface CheckPlan {
   bundles: BundleLocation[];
   /** Findings outside any bundle (badly placed files). */
   findings: Finding[];
+  /** Symlinks the archive held but extraction refused (they leave the tree), relative to `headDir`. */
+  refusedLinks?: ReadonlyArray<{ path: string; target: string }>;
 }
 
 export interface CheckEvents {
@@ -47,7 +49,7 @@ const STATIC_CONCURRENCY = 16;
 /** Check every planned bundle; one bundle's trouble never stops the others (DESIGN rule 5). */
 export async function checkBundles(plan: CheckPlan, options: CheckOptions): Promise<CheckResult> {
   const statics = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
-    const check = await staticCheck(plan.headDir, location, options);
+    const check = await staticCheck(plan.headDir, location, options, plan.refusedLinks ?? []);
     await options.events?.staticDone?.(check.result);
     return check;
   });
@@ -67,10 +69,20 @@ async function staticCheck(
   headDir: string,
   location: BundleLocation,
   options: CheckOptions,
+  refusedLinks: ReadonlyArray<{ path: string; target: string }>,
 ): Promise<StaticCheck> {
   const bundleDir = join(headDir, location.root);
   try {
     const entries = await listBundleEntries(bundleDir);
+    // Never created on disk, still reported: the bundle check names each escaping link.
+    for (const link of refusedLinks) {
+      if (link.path.startsWith(`${location.root}/`))
+        entries.push({
+          path: link.path.slice(location.root.length + 1),
+          type: "symlink",
+          linkTarget: link.target,
+        });
+    }
     const manifestText = await readManifestText(bundleDir, entries);
     const baseManifestText = await options.base?.manifest(location.root);
     return checkBundleStatic(

@@ -252,7 +252,7 @@ const RESULT: CheckResult = {
           endLine: 7,
           endColumn: 8,
         }),
-        finding(MANIFEST, "notice", "manifest/hint", "a hint"),
+        finding(MANIFEST, "notice", "publish/skipped", "a hint"),
       ],
       smoke: [
         { name: "run", passed: true, durationMs: 812 },
@@ -294,7 +294,7 @@ describe("--format codequality", () => {
       ["manifest/version", "major"],
       ["manifest/version", "major"],
       ["manifest/unknown-key", "minor"],
-      ["manifest/hint", "info"],
+      ["publish/skipped", "info"],
       ["smoke/pod", "major"],
     ]);
     expect(issues[5]).toMatchObject({
@@ -396,7 +396,7 @@ describe("--format sarif", () => {
       endLine: 5,
       endColumn: 12,
     });
-    expect(run.results.find((r) => r.ruleId === "manifest/hint")!.level).toBe("note");
+    expect(run.results.find((r) => r.ruleId === "publish/skipped")!.level).toBe("note");
     expect(run.invocations[0]).toMatchObject({ executionSuccessful: false });
     expect(run.invocations[0]!.toolExecutionNotifications).toHaveLength(1);
   });

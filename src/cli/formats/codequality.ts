@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Finding } from "../../core/finding.js";
 import type { CheckResult } from "../../core/result.js";
+import { smokeRule } from "../../core/rules.js";
 
 /**
  * GitLab Code Quality report (`artifacts:reports:codequality`): a JSON array of
@@ -39,7 +40,7 @@ export function smokeFailureFindings(result: CheckResult): Finding[] {
         endLine: 1,
         endColumn: 1,
         level: "error" as const,
-        rule: `smoke/${s.name}`,
+        rule: smokeRule(s.name),
         message: `smoke test "${s.name}" failed: ${s.reason ?? "no reason given"}. Run \`hubgate check ${b.path} --build\` to reproduce it.`,
       })),
   );

@@ -1,5 +1,6 @@
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult, CheckResult, SmokeTestName } from "../../core/result.js";
+import { ruleChecklist, smokeRule, type RuleId } from "../../core/rules.js";
 
 /**
  * JUnit XML (`artifacts:reports:junit`): one testsuite per bundle with a testcase for the
@@ -26,6 +27,12 @@ export function xmlAttr(text: string): string {
     .replace(/\r/g, "&#13;");
 }
 
+/** A JUnit failure type: the rule's checklist item (the category), then the rule id. */
+export function junitCategory(id: RuleId): string {
+  const item = ruleChecklist(id);
+  return item ? `${item}: ${id}` : id;
+}
+
 const seconds = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3);
 const findingLine = (f: Finding) => `${f.file}:${f.line}:${f.column}: ${f.level}: ${f.message} [${f.rule}]`;
 
@@ -50,9 +57,12 @@ function staticCase(bundle: BundleResult): Case {
     timeMs: 0,
   };
   if (errors.length) {
+    // The failure's type is the catalogue's checklist item of the first error (JUnit viewers
+    // group by it); each line still names its own rule.
+    const first = errors[0]!;
     c.failure = {
-      message: `${errors.length} error${errors.length === 1 ? "" : "s"}: ${errors[0]!.message}`,
-      type: errors[0]!.rule,
+      message: `${errors.length} error${errors.length === 1 ? "" : "s"}: ${first.message}`,
+      type: junitCategory(first.rule),
       body: errors.map(findingLine).join("\n"),
     };
   }
@@ -70,7 +80,7 @@ function smokeCases(bundle: BundleResult): Case[] {
       if (!s.passed) {
         c.failure = {
           message: s.reason ?? "failed",
-          type: `smoke/${name}`,
+          type: junitCategory(smokeRule(name)),
           body: (s.logTail ?? []).join("\n"),
         };
       }
@@ -100,7 +110,7 @@ function outsideSuite(findings: readonly Finding[]): Case[] {
         ? {
             failure: {
               message: `${errors.length} file(s) outside any bundle: the pod bundle is badly placed`,
-              type: "bundle/badly-placed",
+              type: junitCategory("bundle/badly-placed"),
               body: errors.map(findingLine).join("\n"),
             },
           }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Finding } from "../../core/finding.js";
 import type { CheckResult } from "../../core/result.js";
+import { rule } from "../../core/rules.js";
 import { allFindings } from "./codequality.js";
 
 /**
@@ -14,24 +15,6 @@ const LEVEL: Record<Finding["level"], "error" | "warning" | "note"> = {
   warning: "warning",
   notice: "note",
 };
-
-const RULE_HELP: Array<[RegExp, string]> = [
-  [
-    /^bundle\/badly-placed$/,
-    "Every file of a pod bundle lives in its bundle folder (executors/<kinds>/<Name>/).",
-  ],
-  [/^manifest\/kind-folder$/, "The manifest's kind matches the folder the bundle is placed in."],
-  [/^bundle\//, "The bundle contains its required files (Dockerfile, manifest.yml) and nothing unsafe."],
-  [/^manifest\/required$/, "manifest.yml has every required field."],
-  [/^manifest\//, "manifest.yml is valid YAML and every field value passes the hub's schema."],
-  [/^image\//, "The image reference derived from the manifest is a valid Docker reference."],
-  [/^build\//, "The image builds from the bundle's Dockerfile."],
-  [/^smoke\//, "The image passes the smoke tests: run, pod (ready with the bundle's config) and replicas."],
-];
-
-function ruleHelp(rule: string): string {
-  return RULE_HELP.find(([pattern]) => pattern.test(rule))?.[1] ?? `hubgate rule ${rule}.`;
-}
 
 function region(f: Finding): Record<string, number> {
   const r: Record<string, number> = { startLine: Math.max(1, f.line), startColumn: Math.max(1, f.column) };
@@ -47,12 +30,19 @@ function region(f: Finding): Record<string, number> {
 export function sarifLog(result: CheckResult, toolVersion?: string): Record<string, unknown> {
   const findings = allFindings(result);
   const ruleIds = [...new Set(findings.map((f) => f.rule))].sort();
-  const rules = ruleIds.map((id) => ({
-    id,
-    name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : "")),
-    shortDescription: { text: ruleHelp(id) },
-    defaultConfiguration: { level: mostSevere(findings.filter((f) => f.rule === id)) },
-  }));
+  // Each rule's descriptions come from the catalogue; its level is the most severe reported
+  // (a hub may raise or lower a rule's level, e.g. the version bump).
+  const rules = ruleIds.map((id) => {
+    const spec = rule(id);
+    return {
+      id,
+      name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : "")),
+      shortDescription: { text: spec.title },
+      fullDescription: { text: spec.help },
+      help: { text: `${spec.help} Fix: ${spec.fix}` },
+      defaultConfiguration: { level: mostSevere(findings.filter((f) => f.rule === id)) },
+    };
+  });
   const results = findings.map((f) => ({
     ruleId: f.rule,
     ruleIndex: ruleIds.indexOf(f.rule),

@@ -1,4 +1,5 @@
 import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ChangedPath, ChangeStatus } from "../../core/changed-bundles.js";
 import { InfrastructureError } from "../../core/infrastructure-error.js";
 import type { ChangeSource } from "../../pipeline/change-request.js";
@@ -110,12 +111,14 @@ export class GitHubChangeSource implements ChangeSource {
   }
 
   /** The head commit's tarball; by sha from the base repository, so fork PRs work too. */
-  async downloadHead(): Promise<Readable> {
+  async downloadHead(signal?: AbortSignal): Promise<Readable> {
+    // Streamed, never buffered: the archive is only as large as the contributor makes it.
     const response = await this.octokit.rest.repos.downloadTarballArchive({
       owner: this.pr.owner,
       repo: this.pr.repo,
       ref: this.pr.headSha,
+      request: { parseSuccessResponseBody: false, signal },
     });
-    return Readable.from(Buffer.from(response.data as ArrayBuffer));
+    return Readable.fromWeb(response.data as unknown as WebReadableStream<Uint8Array>);
   }
 }

@@ -5,6 +5,7 @@
  * GitHub check-run summary.
  */
 import type { Finding } from "../../core/finding.js";
+import { CHECKLIST_LABELS, ruleChecklist, type ChecklistKey, type RuleId } from "../../core/rules.js";
 import type { BundleResult, SmokeResult, SmokeTestName } from "../../core/result.js";
 
 export {
@@ -20,8 +21,9 @@ import { escapeMarkdown, inlineCode, truncateText } from "./markdown-text.js";
 
 // ---------------------------------------------------------------- checklist
 
-/** The seed's "Why does my upload fail?" causes, in its order. */
-export type ChecklistKey = "files" | "fields" | "values" | "placement" | "build";
+/** The checklist's keys and labels live in the rule catalogue (core/rules.ts). */
+export type { ChecklistKey } from "../../core/rules.js";
+export { CHECKLIST_LABELS } from "../../core/rules.js";
 export type ChecklistState = "passed" | "failed" | "not-run";
 
 export interface ChecklistItem {
@@ -34,22 +36,9 @@ export interface ChecklistItem {
   detail?: string;
 }
 
-export const CHECKLIST_LABELS: Record<ChecklistKey, string> = {
-  files: "Required files Dockerfile and manifest.yml are present",
-  fields: "Required fields in manifest.yml are present",
-  values: "Field values are in the correct format and pass the sanity check",
-  placement: "The pod bundle is correctly placed",
-  build: "The image builds and passes the three basic usage tests (run, pod, replicas)",
-};
-
-/** Which checklist line a rule belongs to; unknown rules of later checks count as build problems. */
-export function ruleCategory(rule: string): ChecklistKey {
-  if (rule === "bundle/badly-placed" || rule === "manifest/kind-folder") return "placement";
-  // A manifest that cannot be read as a mapping has none of its required fields either.
-  if (/^manifest\/(required|yaml|not-mapping|alias-bomb|too-large)$/.test(rule)) return "fields";
-  if (rule.startsWith("bundle/")) return "files";
-  if (rule.startsWith("manifest/") || rule.startsWith("image/")) return "values";
-  return "build";
+/** Which checklist line a rule belongs to, from the catalogue (null: on no line). */
+export function ruleCategory(rule: RuleId): ChecklistKey | null {
+  return ruleChecklist(rule);
 }
 
 export function checklistItems(result: BundleResult): ChecklistItem[] {

@@ -332,6 +332,11 @@ export class FakeGitHub {
     this.tarballs.delete(`${owner}/${repo}/${sha}`.toLowerCase());
   }
 
+  /** Serve these exact bytes as the commit's tarball (hostile archives a tree cannot describe). */
+  setTarball(owner: string, repo: string, sha: string, tgz: Buffer): void {
+    this.tarballs.set(`${owner}/${repo}/${sha}`.toLowerCase(), tgz);
+  }
+
   /** Define a pull request and its changed-files list (as pulls.listFiles returns it). */
   setPull(owner: string, repo: string, number: number, spec: PullSpec): void {
     for (const f of spec.files) {

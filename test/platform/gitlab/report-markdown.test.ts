@@ -1,4 +1,4 @@
-import { finding, type Finding } from "../../../src/core/finding.js";
+import { finding, type Finding, type RuleId } from "../../../src/core/finding.js";
 import type { BundleResult, CheckResult } from "../../../src/core/result.js";
 import {
   GITLAB_NOTE_LIMIT,
@@ -71,7 +71,7 @@ describe("code spans and blocks", () => {
 });
 
 describe("checklistItems: the seed's causes, ticked, crossed or not run", () => {
-  const at = (rule: string): Finding => finding("executors/encoders/Foo/manifest.yml", "error", rule, "x");
+  const at = (rule: RuleId): Finding => finding("executors/encoders/Foo/manifest.yml", "error", rule, "x");
 
   it("maps rules to the five causes", () => {
     const items = checklistItems(
