@@ -254,6 +254,32 @@ export const RULES = {
     help: "latest moves forward with every newer stable version, so it cannot be pushed only once.",
     fix: "Remove latest from protected_tags.",
   },
+  "manifest/tasks": field(
+    "tasks",
+    "The catalogue tasks are a list of names",
+    "Write a list of task names, e.g. `tasks: [Train, Predict]`.",
+  ),
+  "manifest/cpu": field("cpu", "The cpu flag is true or false", "Write `cpu: true` or `cpu: false`."),
+  "manifest/cuda_version": field(
+    "cuda_version",
+    "The CUDA version is a dotted number",
+    'Write the CUDA version quoted, e.g. `cuda_version: "11.8"` (unquoted 11.8 is a number).',
+  ),
+  "manifest/framework": field(
+    "framework",
+    "The framework is a short name",
+    "Write the framework's name, e.g. `framework: pytorch`.",
+  ),
+  "manifest/min_hardware_generation": field(
+    "min_hardware_generation",
+    "The minimum hardware generation is a short name",
+    "Write the oldest hardware generation the image runs on, e.g. `min_hardware_generation: volta`.",
+  ),
+  "manifest/domain": field(
+    "domain",
+    "The domain is a short text",
+    "Write the domain in at most 64 characters, or leave it out to use the layout's {domain} folder.",
+  ),
   // ------------------------------------------------------------ rules across fields and branches
   "manifest/allowed-kind": {
     level: "error",
