@@ -18,4 +18,5 @@ COPY schemas ./schemas
 VOLUME /data
 EXPOSE 3000
 # Runs as root: the engine socket it drives is root-equivalent anyway, and owned by root.
-CMD ["npx", "probot", "run", "./dist/app.js"]
+# node directly (no npx/npm in between): SIGTERM reaches the server, which drains and exits.
+CMD ["node", "dist/server.js"]

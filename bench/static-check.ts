@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseLayout } from "../src/core/bundle-layout.js";
-import { bundleAt } from "../src/core/bundle-layout.js";
+import { matchRoot } from "../src/core/bundle-layout.js";
 import { loadManifestValidator } from "../src/config/validators.js";
 import { resolveHubConfig } from "../src/core/hub-config.js";
 import { checkBundles } from "../src/pipeline/check-bundles.js";
@@ -41,7 +41,7 @@ export async function benchStaticCheck(): Promise<Row[]> {
     const layout = parseLayout(config.layout);
     const roots: string[] = [];
     for (let i = 0; i < count; i++) roots.push(`executors/${KINDS[i % KINDS.length]}/Bundle${i}`);
-    const plan = { headDir: hub, bundles: roots.map((r) => bundleAt(layout, r)!), findings: [] };
+    const plan = { headDir: hub, bundles: roots.map((r) => matchRoot(layout, r)!), findings: [] };
     const times: number[] = [];
     for (let run = 0; run < 5; run++) {
       const start = process.hrtime.bigint();

@@ -1,6 +1,5 @@
-import { parse } from "yaml";
-import { resolveHubConfig, type HubConfig, type HubConfigInput } from "../core/hub-config.js";
-import { parseLayout } from "../core/bundle-layout.js";
+import { checkHubConfigText, type HubConfigCheck } from "../core/hub-config-check.js";
+import type { HubConfig } from "../core/hub-config.js";
 import { compiledSchema } from "./validators.js";
 
 export const HUB_CONFIG_FILE = ".hubgate.yml";
@@ -10,23 +9,21 @@ export class HubConfigError extends Error {
 }
 
 /**
- * Parse the hub's `.hubgate.yml` (text from disk or from the base branch, never from a PR
- * head, so a contributor cannot loosen the rules in the same PR). Throws HubConfigError.
+ * Check the hub's `.hubgate.yml` (text from disk or from the base branch, never from a PR
+ * head, so a contributor cannot loosen the rules in the same PR). Problems are findings at
+ * their line in `file` (the path reported, relative to the hub root).
  */
+export async function loadHubConfig(
+  text: string | undefined,
+  file = HUB_CONFIG_FILE,
+): Promise<HubConfigCheck> {
+  return checkHubConfigText(file, text, await compiledSchema("config"));
+}
+
+/** The configuration, or a HubConfigError listing its problems (for callers with no report). */
 export async function parseHubConfig(text: string | undefined, source = HUB_CONFIG_FILE): Promise<HubConfig> {
-  if (text === undefined || text.trim() === "") return resolveHubConfig();
-  let data: unknown;
-  try {
-    data = parse(text, { maxAliasCount: 10 });
-  } catch (error) {
-    throw new HubConfigError(`${source}: ${(error as Error).message}`);
-  }
-  const validate = await compiledSchema("config");
-  if (!validate(data)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");
-    throw new HubConfigError(`${source} is invalid: ${problems}`);
-  }
-  const config = resolveHubConfig(data as HubConfigInput);
-  parseLayout(config.layout);
-  return config;
+  const checked = await loadHubConfig(text, source);
+  if (checked.config) return checked.config;
+  const problems = checked.findings.map((f) => `line ${f.line}: ${f.message}`).join("; ");
+  throw new HubConfigError(`${source} is invalid: ${problems}`);
 }

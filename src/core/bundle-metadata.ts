@@ -1,4 +1,5 @@
 import type { Manifest } from "./manifest.js";
+import { matchesSegment, parseLayout } from "./bundle-layout.js";
 
 /**
  * What the catalogue records about a bundle besides its name and version: read from the
@@ -16,7 +17,11 @@ export interface BundleMetadata {
   minHardwareGeneration?: string;
 }
 
-export function bundleMetadata(manifest: Manifest, bundleRoot: string, layout: string): BundleMetadata {
+export function bundleMetadata(
+  manifest: Manifest,
+  bundleRoot: string,
+  layout: string | readonly string[],
+): BundleMetadata {
   const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim() : undefined);
   const metadata: BundleMetadata = {
     tasks: Array.isArray(manifest.tasks) ? manifest.tasks.filter((t) => typeof t === "string") : [],
@@ -36,13 +41,19 @@ export function bundleMetadata(manifest: Manifest, bundleRoot: string, layout: s
   return metadata;
 }
 
-/** The folder standing at `{domain}` in the layout (`{kinds}/{domain}/{name}`), if the layout has one. */
-export function domainFolder(bundleRoot: string, layout: string): string | undefined {
-  const segments = layout.split("/").filter(Boolean);
-  const index = segments.indexOf("{domain}");
-  if (index < 0) return undefined;
+/**
+ * The folder standing at `{domain}` in the first layout pattern that places `bundleRoot`
+ * (`{kinds}/{domain}/{name}`), if that pattern has one.
+ */
+export function domainFolder(bundleRoot: string, layout: string | readonly string[]): string | undefined {
   const parts = bundleRoot.split("/").filter(Boolean);
-  // Layouts match at the end of the path when the hub sits below the repository root.
-  const offset = parts.length - segments.length;
-  return offset >= 0 ? parts[offset + index] : undefined;
+  for (const pattern of parseLayout(layout).patterns) {
+    // Patterns match at the end of the path when the hub sits below the repository root.
+    const offset = parts.length - pattern.segments.length;
+    if (offset < 0) continue;
+    if (!pattern.segments.every((segment, i) => matchesSegment(segment, parts[offset + i]!))) continue;
+    const index = pattern.segments.indexOf("{domain}");
+    return index < 0 ? undefined : parts[offset + index];
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import { kindMatchesFolder, type BundleLocation } from "./bundle-layout.js";
 import { checkBundleFiles, type BundleEntry } from "./bundle-files.js";
+import { closest } from "./did-you-mean.js";
 import { finding, sortFindings, type Finding } from "./finding.js";
 import type { HubConfig } from "./hub-config.js";
 import { imageReference, isImageProblem, type ImageReference } from "./image-name.js";
@@ -37,13 +38,15 @@ export function checkBundleStatic(
 ): StaticCheck {
   const { location } = snapshot;
   const manifestFile = `${location.root}/manifest.yml`;
-  const findings: Finding[] = checkBundleFiles(location.root, snapshot.entries);
+  const findings: Finding[] = checkBundleFiles(location.root, snapshot.entries, config.files);
   const result: BundleResult = { path: location.root, conclusion: "failure", findings, smoke: [] };
 
   let manifest: Manifest | undefined;
   let image: ImageReference | undefined;
   if (snapshot.manifestText !== undefined) {
-    const checked = checkManifestText(manifestFile, snapshot.manifestText, validator);
+    const checked = checkManifestText(manifestFile, snapshot.manifestText, validator, {
+      namePattern: config.namePattern,
+    });
     findings.push(...checked.findings);
     manifest = checked.manifest;
     if (manifest) {
@@ -70,8 +73,20 @@ export function checkBundleStatic(
         );
       }
 
+      if (config.kinds && typeof raw.kind === "string" && !config.kinds.includes(raw.kind)) {
+        findings.push(
+          finding(
+            manifestFile,
+            "error",
+            "manifest/allowed-kind",
+            `kind "${raw.kind}" is not one this hub accepts (${config.kinds.join(", ")})${suggestKind(raw.kind, config.kinds)}.`,
+            checked.positionOf("kind"),
+          ),
+        );
+      }
+
       if (
-        config.requireVersionBump &&
+        config.versionBump !== "off" &&
         snapshot.baseManifestText !== undefined &&
         typeof manifest.version === "string"
       ) {
@@ -79,7 +94,18 @@ export function checkBundleStatic(
         if (!verdict.ok) {
           const at =
             raw.version === undefined ? checked.positionOf("name", "key") : checked.positionOf("version");
-          findings.push(finding(manifestFile, "error", "manifest/version-bump", verdict.message, at));
+          const moved = location.previousRoot
+            ? ` (the bundle moved here from ${location.previousRoot}; its version there counts)`
+            : "";
+          findings.push(
+            finding(
+              manifestFile,
+              config.versionBump,
+              "manifest/version-bump",
+              moved ? `${verdict.message.replace(/\.$/, "")}${moved}.` : verdict.message,
+              at,
+            ),
+          );
         }
       }
 
@@ -112,6 +138,7 @@ export function checkBundleStatic(
         } else {
           image = ref;
           result.image = ref.reference;
+          result.imageRef = ref;
         }
       }
     }
@@ -138,6 +165,11 @@ export function baseVersion(text: string): string | undefined {
 
 function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+function suggestKind(kind: string, kinds: readonly string[]): string {
+  const guess = closest(kind, kinds);
+  return guess ? `; did you mean "${guess}"?` : "";
 }
 
 function stringOr(value: unknown): string | undefined {

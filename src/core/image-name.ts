@@ -4,7 +4,8 @@
  * Mapping from the manifest (documented in README "Image names"):
  * - name: lower-cased, each run of white space becomes one `-`;
  * - type and kind: as written (the schema keeps them lower-case);
- * - version: exactly as written.
+ * - version: as written, with SemVer build metadata's `+` mapped to `_` (a Docker tag cannot
+ *   hold `+`; the convention Helm uses for OCI tags): `1.0.0-rc.1+build.5` → `1.0.0-rc.1_build.5`.
  * The manifest's name regex allows characters a Docker reference does not (`$`, a
  * leading `_`): such a name is reported, never silently rewritten further.
  */
@@ -17,9 +18,22 @@ export function imageNameComponent(name: string): string {
 }
 
 export interface ImageReference {
+  namespace: string;
+  /** `<type>.<kind>.<name>`: the repository below the namespace. */
+  component: string;
+  /** `<namespace>/<type>.<kind>.<name>` */
   repository: string;
+  /** The tag: the manifest's version with `+` mapped to `_`. */
   tag: string;
+  /** `repository:tag` */
   reference: string;
+  /** The manifest's version as written (with any `+build` metadata). */
+  version: string;
+}
+
+/** The tag for a version: SemVer build metadata's `+` becomes `_` (Helm's OCI convention). */
+export function versionTag(version: string): string {
+  return version.replace(/\+/g, "_");
 }
 
 export type ImageProblem = { field: "name" | "kind" | "version"; message: string };
@@ -47,12 +61,11 @@ export function imageReference(
       message: `kind "${kind}" cannot be part of a Docker image name; use lower-case letters.`,
     };
   }
-  if (!TAG.test(version)) {
+  const tag = versionTag(version);
+  if (!TAG.test(tag)) {
     return {
       field: "version",
-      message: version.includes("+")
-        ? `version "${version}" has build metadata (+…), which a Docker tag cannot hold; drop the +… part.`
-        : `version "${version}" cannot be a Docker tag.`,
+      message: `version "${version}" cannot be a Docker tag ("${tag}"): use letters, digits, ., - and + only, at most 128 characters.`,
     };
   }
   const repository = `${namespace}/${component}`;
@@ -62,7 +75,7 @@ export function imageReference(
       message: `image name "${repository}" is longer than ${MAX_REPOSITORY_LENGTH} characters.`,
     };
   }
-  return { repository, tag: version, reference: `${repository}:${version}` };
+  return { namespace, component, repository, tag, reference: `${repository}:${tag}`, version };
 }
 
 export function isImageProblem(x: ImageReference | ImageProblem): x is ImageProblem {

@@ -3,6 +3,7 @@ import { isAlias, isMap, visit } from "yaml";
 import { closest } from "./did-you-mean.js";
 import { finding, START_OF_FILE, type Finding, type Position } from "./finding.js";
 import { suggestLicense } from "./license.js";
+import { SEED_NAME_PATTERN } from "./hub-config.js";
 import { manifestFieldRule } from "./rules.js";
 import type { Manifest } from "./manifest.js";
 import type { ManifestValidator } from "./manifest-validator.js";
@@ -38,7 +39,17 @@ const EXAMPLES: Record<string, string> = {
   description: "description: Encodes images with ...",
 };
 
-export function checkManifestText(file: string, text: string, validator: ManifestValidator): ManifestCheck {
+export interface ManifestRules {
+  /** The hub's name pattern (core/hub-config.ts); replaces the schema's own for `name`. */
+  namePattern?: string;
+}
+
+export function checkManifestText(
+  file: string,
+  text: string,
+  validator: ManifestValidator,
+  rules: ManifestRules = {},
+): ManifestCheck {
   const findings: Finding[] = [];
   const unlocated: ManifestCheck = {
     findings,
@@ -109,8 +120,22 @@ export function checkManifestText(file: string, text: string, validator: Manifes
     return result;
   }
 
+  const hubName = rules.namePattern !== undefined;
   for (const error of dedupe(validator.validate(data))) {
+    // The hub's name pattern replaces the schema's (jina-hub itself accepted 3 to 31 characters).
+    if (hubName && error.keyword === "pattern" && error.instancePath === "/name") continue;
     findings.push(schemaFinding(file, error, parsed, data, validator));
+  }
+  if (hubName && typeof data.name === "string" && !nameMatches(rules.namePattern!, data.name)) {
+    findings.push(
+      finding(
+        file,
+        "error",
+        "manifest/name",
+        patternMessage("name", data.name, rules.namePattern),
+        locateInYaml(parsed, ["name"]) ?? START_OF_FILE,
+      ),
+    );
   }
   result.raw = data;
   result.manifest = { ...validator.defaults, ...data } as unknown as Manifest;
@@ -262,15 +287,37 @@ function schemaFinding(
   }
 }
 
-function patternMessage(field: string, value: string): string {
+/** A name longer than this is refused before any hub regex runs on it. */
+const MAX_NAME_LENGTH = 256;
+
+function nameMatches(pattern: string, name: string): boolean {
+  if (name.length > MAX_NAME_LENGTH) return false;
+  try {
+    return new RegExp(pattern, "u").test(name);
+  } catch {
+    return true; // an invalid pattern is the hub configuration's finding, not the contributor's
+  }
+}
+
+/** `^[first][rest]{m,n}$`, the shape of the seed's rule: explained in words. */
+const NAME_SHAPE = /^\^\[([^\]]+)\]\[([^\]]+)\]\{(\d+),(\d+)\}\$$/;
+
+function patternMessage(field: string, value: string, namePattern = SEED_NAME_PATTERN): string {
   if (field === "name") {
+    const shape = NAME_SHAPE.exec(namePattern);
+    if (!shape) return `name "${value}" does not match the hub's name pattern ${namePattern}.`;
+    const [, first, rest, min, max] = shape as unknown as [string, string, string, string, string];
+    const shortest = Number(min) + 1;
+    const longest = Number(max) + 1;
     const length = value.length;
-    if (length < 4 || length > 21) {
-      return `name "${value}" is ${length} characters long; it must be 4 to 21 characters (regex ^[a-zA-Z_$][a-zA-Z_\\s\\-$0-9]{3,20}$).`;
+    if (length < shortest || length > longest) {
+      return `name "${value}" is ${length} characters long; it must be ${shortest} to ${longest} characters (regex ${namePattern}).`;
     }
-    if (!/^[a-zA-Z_$]/.test(value)) return `name "${value}" must start with a letter, _ or $.`;
-    const bad = [...value].find((c) => !/[a-zA-Z_\s\-$0-9]/.test(c));
-    return `name "${value}" contains "${bad}"; use only letters, digits, _, -, $ and spaces.`;
+    if (!new RegExp(`^[${first}]`, "u").test(value))
+      return `name "${value}" must start with ${describeClass(first, true)}.`;
+    const bad = [...value].slice(1).find((c) => !new RegExp(`^[${rest}]$`, "u").test(c));
+    if (bad === undefined) return `name "${value}" does not match the hub's name pattern ${namePattern}.`;
+    return `name "${value}" contains "${bad}"; use only ${describeClass(rest)}.`;
   }
   if (field === "version") {
     if (/^[vV]\d/.test(value)) {
@@ -287,6 +334,27 @@ function patternMessage(field: string, value: string): string {
   if (field === "kind")
     return `kind "${value}" must be a lower-case word such as encoder, indexer or crafter.`;
   return `${field} "${value}" has the wrong format.`;
+}
+
+/** `a-zA-Z_$` → "letters, _ or $" (the seed's classes, in words). */
+function describeClass(cls: string, one = false): string {
+  const words: string[] = [];
+  let rest = cls;
+  const take = (re: RegExp, word: string) => {
+    if (re.test(rest)) {
+      rest = rest.replace(re, "");
+      words.push(word);
+    }
+  };
+  take(/a-zA-Z|A-Za-z/, one ? "a letter" : "letters");
+  take(/a-z/, one ? "a lower-case letter" : "lower-case letters");
+  take(/A-Z/, one ? "an upper-case letter" : "upper-case letters");
+  take(/0-9|\\d/, one ? "a digit" : "digits");
+  take(/\\s/, one ? "a space" : "spaces");
+  for (const c of rest.replace(/\\/g, "")) words.push(c);
+  return words.length > 1
+    ? `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`
+    : (words[0] ?? cls);
 }
 
 function semverFromNumber(text: string): string {

@@ -1,5 +1,7 @@
 import type { BundleMetadata } from "./bundle-metadata.js";
 import { hasErrors, type Finding } from "./finding.js";
+import type { ImageReference } from "./image-name.js";
+import type { NothingChecked } from "./nothing-checked.js";
 
 export type SmokeTestName = "run" | "pod" | "replicas";
 
@@ -26,11 +28,14 @@ export interface BundleResult {
   kind?: string;
   name?: string;
   version?: string;
+  /** The image reference as text (`jinahub/pod.encoder.foo:1.0.0`), as in the JSON contract. */
   image?: string;
   /** Extra tags from the hub config and manifest (none: `latest` when published). */
   tags?: string[];
   /** Tags pushed once, never again. */
   protectedTags?: string[];
+  /** The same reference, structured: never parse `image` back. */
+  imageRef?: ImageReference;
   conclusion: "success" | "failure";
   findings: Finding[];
   smoke: SmokeResult[];
@@ -44,8 +49,10 @@ export interface BundleResult {
 export interface CheckResult {
   conclusion: "success" | "failure";
   bundles: BundleResult[];
-  /** Findings outside any bundle (badly placed files). */
+  /** Findings outside any bundle (badly placed files, the hub's configuration). */
   findings: Finding[];
+  /** Why no bundle was checked, when none was. */
+  nothingChecked?: NothingChecked;
 }
 
 export function bundleConclusion(

@@ -2,17 +2,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { parseLayout, type BundleLocation } from "../core/bundle-layout.js";
-import { findChangedBundles, type ChangedPath } from "../core/changed-bundles.js";
+import type { BundleLocation } from "../core/bundle-layout.js";
+import type { ChangedPath } from "../core/changed-bundles.js";
 import type { Finding } from "../core/finding.js";
 import type { HubConfig } from "../core/hub-config.js";
 import { InfrastructureError } from "../core/infrastructure-error.js";
 import type { ManifestValidator } from "../core/manifest-validator.js";
 import type { BundleResult, CheckResult } from "../core/result.js";
-import { HUB_CONFIG_FILE, parseHubConfig } from "../config/hub-config-file.js";
-import { ArchiveLimitError, extractTarball } from "../sources/extract-tarball.js";
-import { archiveLimitResult, extractLimitsFor } from "./archive-limits.js";
+import { HUB_CONFIG_FILE, loadHubConfig } from "../config/hub-config-file.js";
+import { ArchiveLimitError } from "../sources/extract-tarball.js";
+import { archiveLimitResult } from "./archive-limits.js";
 import { checkBundles } from "./check-bundles.js";
+import { checkoutBundles, planChange } from "./plan-change.js";
 import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
 import type { Logger } from "./logger.js";
 
@@ -25,6 +26,8 @@ export interface ChangeSource {
   changedFiles(signal: AbortSignal): Promise<ChangedPath[]>;
   /** A file on the base branch: hub config and base manifests never come from the head. */
   readBaseFile(path: string): Promise<string | undefined>;
+  /** Every file's path in the head commit: bundles are found by their markers in it. */
+  headFiles(signal: AbortSignal): Promise<string[]>;
   /** The head commit as a .tar.gz stream with one top-level folder. */
   downloadHead(signal: AbortSignal): Promise<Readable>;
   revision: RevisionInfo;
@@ -52,6 +55,8 @@ export interface ChangeRequestDeps {
   logger: Logger;
   /** Minimum time between two progress updates of one bundle. */
   progressIntervalMs?: number;
+  /** Where head trees are unpacked (the server's own folder, emptied at start); default: the OS temp dir. */
+  workDir?: string;
 }
 
 export interface ChangeRequestOutcome {
@@ -69,31 +74,41 @@ export async function checkChangeRequest(
 ): Promise<ChangeRequestOutcome> {
   let headDir: string | undefined;
   try {
-    const config = await parseHubConfig(
-      await source.readBaseFile(HUB_CONFIG_FILE),
-      `${HUB_CONFIG_FILE} on the base branch`,
-    );
+    // The hub's rules come from the base branch; their problems are findings at their line.
+    const loaded = await loadHubConfig(await source.readBaseFile(HUB_CONFIG_FILE), HUB_CONFIG_FILE);
+    if (!loaded.config) {
+      const result: CheckResult = {
+        conclusion: "failure",
+        bundles: [],
+        findings: loaded.findings,
+        nothingChecked: {
+          reason: "hub-config-invalid",
+          message: `0 bundles checked: ${HUB_CONFIG_FILE} on the base branch has problems; the hub's maintainers must fix it there.`,
+        },
+      };
+      await reporter.planned([], loaded.findings);
+      await reporter.finished(result);
+      return { result };
+    }
+    const config = loaded.config;
     options.onConfig?.(config);
-    const layout = parseLayout(config.layout);
-    const changed = findChangedBundles(layout, await source.changedFiles(signal));
-    await reporter.planned(changed.bundles, changed.findings);
-    if (changed.bundles.length === 0 && changed.findings.length === 0) {
+    const planned = await planChange(source, config, signal, HUB_CONFIG_FILE);
+    throwIfAborted(signal);
+    await reporter.planned(planned.bundles, planned.findings);
+    if (planned.bundles.length === 0 && planned.findings.length === 0) {
       const result: CheckResult = { conclusion: "success", bundles: [], findings: [] };
+      if (planned.nothingChecked) result.nothingChecked = planned.nothingChecked;
       await reporter.finished(result);
       return { result, config };
     }
-    headDir = await mkdtemp(join(tmpdir(), "hubgate-head-"));
-    const archive = await source.downloadHead(signal);
-    let refusedLinks;
+    headDir = await mkdtemp(join(deps.workDir ?? tmpdir(), "hubgate-head-"));
+    let plan;
     try {
-      ({ refusedLinks } = await extractTarball(archive, headDir, {
-        only: changed.bundles.map((b) => b.root),
-        limits: extractLimitsFor(config, changed.bundles.length),
-      }));
+      plan = await checkoutBundles(source, planned, headDir, signal, config);
     } catch (error) {
       if (!(error instanceof ArchiveLimitError) || signal.aborted) throw error;
       // Too much to unpack is the change's doing: a failure on the bundles, not our side.
-      const result = archiveLimitResult(error, changed.bundles, changed.findings);
+      const result = archiveLimitResult(error, planned.bundles, planned.findings);
       for (const bundle of result.bundles) await reporter.bundleDone(bundle);
       await reporter.finished(result);
       return { result, config };
@@ -103,32 +118,30 @@ export async function checkChangeRequest(
     const lastProgress = new Map<string, number>();
     const started = new Map<string, number>();
     const interval = deps.progressIntervalMs ?? 10_000;
-    const result = await checkBundles(
-      { headDir, bundles: changed.bundles, findings: changed.findings, refusedLinks },
-      {
-        config,
-        validator: deps.validator,
-        base: { manifest: (root) => source.readBaseFile(`${root}/manifest.yml`) },
-        images: deps.images,
-        revision: source.revision,
-        jobs: deps.jobs,
-        signal,
-        events: {
-          // Once superseded, results are stale: cancelled() below reports the run instead.
-          staticDone: async (r) => (signal.aborted ? undefined : reporter.staticDone(r)),
-          bundleDone: async (r) => (signal.aborted ? undefined : reporter.bundleDone(r)),
-          phase: (bundle, phase) => {
-            const now = Date.now();
-            if (!started.has(bundle)) started.set(bundle, now);
-            if (phase === "done" || now - (lastProgress.get(bundle) ?? 0) < interval) return;
-            lastProgress.set(bundle, now);
-            reporter
-              .phase(bundle, phase, now - started.get(bundle)!)
-              .catch((error: Error) => deps.logger.warn({ err: error }, "progress update failed"));
-          },
+    const result = await checkBundles(plan, {
+      config,
+      validator: deps.validator,
+      // check-bundles asks for a moved bundle's manifest at its previous root.
+      base: { manifest: (root) => source.readBaseFile(`${root}/manifest.yml`) },
+      images: deps.images,
+      revision: source.revision,
+      jobs: deps.jobs,
+      signal,
+      events: {
+        // Once superseded, results are stale: cancelled() below reports the run instead.
+        staticDone: async (r) => (signal.aborted ? undefined : reporter.staticDone(r)),
+        bundleDone: async (r) => (signal.aborted ? undefined : reporter.bundleDone(r)),
+        phase: (bundle, phase) => {
+          const now = Date.now();
+          if (!started.has(bundle)) started.set(bundle, now);
+          if (phase === "done" || now - (lastProgress.get(bundle) ?? 0) < interval) return;
+          lastProgress.set(bundle, now);
+          reporter
+            .phase(bundle, phase, now - started.get(bundle)!)
+            .catch((error: Error) => deps.logger.warn({ err: error }, "progress update failed"));
         },
       },
-    );
+    });
     throwIfAborted(signal);
     await reporter.finished(result);
     return { result, config };

@@ -4,6 +4,7 @@ import { checkBundleStatic, type StaticCheck } from "../core/check-bundle.js";
 import { sortFindings, type Finding } from "../core/finding.js";
 import type { HubConfig } from "../core/hub-config.js";
 import type { ManifestValidator } from "../core/manifest-validator.js";
+import type { NothingChecked } from "../core/nothing-checked.js";
 import { bundleConclusion, overallConclusion, type BundleResult, type CheckResult } from "../core/result.js";
 import { listBundleEntries, readManifestText } from "../sources/local-bundle-reader.js";
 import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
@@ -19,10 +20,12 @@ export interface BaseReader {
 export interface CheckPlan {
   headDir: string;
   bundles: BundleLocation[];
-  /** Findings outside any bundle (badly placed files). */
+  /** Findings outside any bundle (badly placed files, the hub's configuration). */
   findings: Finding[];
   /** Symlinks the archive held but extraction refused (they leave the tree), relative to `headDir`. */
   refusedLinks?: ReadonlyArray<{ path: string; target: string }>;
+  /** Why no bundle is planned, when none is. */
+  nothingChecked?: NothingChecked;
 }
 
 export interface CheckEvents {
@@ -62,7 +65,12 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
   });
 
   const findings = sortFindings([...plan.findings]);
-  return { conclusion: overallConclusion(bundles, findings), bundles, findings };
+  return {
+    conclusion: overallConclusion(bundles, findings),
+    bundles,
+    findings,
+    ...(plan.nothingChecked && bundles.length === 0 ? { nothingChecked: plan.nothingChecked } : {}),
+  };
 }
 
 async function staticCheck(
@@ -84,7 +92,8 @@ async function staticCheck(
         });
     }
     const manifestText = await readManifestText(bundleDir, entries);
-    const baseManifestText = await options.base?.manifest(location.root);
+    // A moved or renamed bundle's base manifest is at its old place.
+    const baseManifestText = await options.base?.manifest(location.previousRoot ?? location.root);
     return checkBundleStatic(
       { location, entries, manifestText, baseManifestText },
       options.config,

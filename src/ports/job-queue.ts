@@ -11,8 +11,8 @@
  */
 
 /**
- * - `check`: check a pull/merge request's head commit. Skipped when a live job of the same
- *   key already checks the same commit (a redelivery, a `reopened` right after `opened`).
+ * - `check`: check a pull/merge request's head commit. Skipped when a job of the same key
+ *   checks or checked the same commit and was not superseded since (a redelivery, `reopened`).
  * - `retry`: check again on request (Re-run button, `rerequested`): always a fresh run.
  * - `publish`: a merge or a push to the default branch; never superseded.
  */

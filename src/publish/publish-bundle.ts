@@ -8,14 +8,6 @@ export type BundlePublish = { path: string } & (
   PublishOutcome | { status: "skipped"; references: string[]; message: string; infrastructure: boolean }
 );
 
-/** `jinahub/pod.encoder.x:0.0.1` → `pod.encoder.x`, given the hub namespace and version. */
-export function repositoryComponent(image: string, namespace: string, version: string): string | undefined {
-  const prefix = `${namespace}/`;
-  const suffix = `:${version}`;
-  if (!image.startsWith(prefix) || !image.endsWith(suffix)) return undefined;
-  return image.slice(prefix.length, image.length - suffix.length) || undefined;
-}
-
 /**
  * Publish one checked bundle: only one that passed every check and was built and smoke-
  * tested is ever pushed. Shared by `hubgate publish` and the merge handlers of both platforms.
@@ -43,16 +35,17 @@ export async function publishCheckedBundle(
   });
   if (bundle.infrastructureError) return skipped("the checks did not finish", true);
   if (bundle.conclusion !== "success") return skipped("the checks failed");
-  const { image, name, kind, version, build } = bundle;
-  if (!image || !name || !kind || !version || !build) return skipped("no image was built");
-  const component = repositoryComponent(image, hubNamespace, version);
-  if (!component) return skipped(`cannot read the image name ${image}`);
+  const { imageRef, name, kind, build } = bundle;
+  if (!imageRef || !name || !kind || !build) return skipped("no image was built");
+  if (imageRef.namespace !== hubNamespace)
+    return skipped(`the image ${imageRef.reference} is not in the hub's namespace ${hubNamespace}`);
   const tags = mergeTags({ tags: bundle.tags, protectedTags: bundle.protectedTags }, options.tags);
   const outcome = await publisher.publish({
     // The ID of the image the smoke tests ran, not its tag: a tag can be moved meanwhile.
     localImage: build.imageId,
-    repository: `${options.organization ?? publisher.settings.namespace}/${component}`,
-    version,
+    repository: `${options.organization ?? publisher.settings.namespace}/${imageRef.component}`,
+    // The tag, which is the version with build metadata's + mapped to _.
+    version: imageRef.tag,
     tags: tags.tags,
     protectedTags: tags.protectedTags,
     bundle: { name, kind },

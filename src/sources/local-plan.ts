@@ -1,14 +1,22 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { bundleAt, parseLayout, type BundleLayout, type BundleLocation } from "../core/bundle-layout.js";
-import { badlyPlacedFinding, findChangedBundles } from "../core/changed-bundles.js";
+import { matchesSegment, parseLayout, type BundleLocation } from "../core/bundle-layout.js";
+import {
+  badlyPlacedFinding,
+  findChangedBundles,
+  type ChangedBundles,
+  type ChangedPath,
+} from "../core/changed-bundles.js";
 import type { Finding } from "../core/finding.js";
 import type { HubConfig } from "../core/hub-config.js";
-import { HUB_CONFIG_FILE, parseHubConfig } from "../config/hub-config-file.js";
-import { changedSince, gitTopLevel, showFile } from "../git/git.js";
+import { findManifestFolders, scanTree } from "../core/hub-tree.js";
+import { explainNothingChecked, type NothingChecked } from "../core/nothing-checked.js";
+import { HUB_CONFIG_FILE, loadHubConfig } from "../config/hub-config-file.js";
+import { resolveHubConfig } from "../core/hub-config.js";
+import { changedSince, showFile } from "../git/git.js";
 import type { BaseReader, CheckPlan } from "../pipeline/check-bundles.js";
-import { scanHub } from "./scan-hub.js";
+import { diskTree } from "./disk-tree.js";
 
 export class PlanError extends Error {
   override readonly name = "PlanError";
@@ -25,8 +33,11 @@ export interface LocalPlan {
   plan: CheckPlan;
   config: HubConfig;
   base?: BaseReader;
-  /** Findings' `file` is relative to this: the git top level, else the working directory. */
+  /** Findings' `file` and bundle roots are relative to this: the git top level, else the hub root. */
   repoRoot: string;
+  /** The hub root: the folder holding .hubgate.yml, else the git top level. */
+  hubRoot: string;
+  /** The git top level, when the hub is in a git work tree. */
   topLevel?: string;
 }
 
@@ -34,114 +45,184 @@ const toPosix = (p: string) => p.split(sep).join("/");
 
 /** Turn CLI paths into the bundles to check, on the local disk (and git for --changed-since). */
 export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPlan> {
-  const targets = request.paths.map((p) => resolve(request.cwd, p));
+  const targets = request.paths.map((p, i) => {
+    const absolute = resolve(request.cwd, p);
+    if (!existsSync(absolute)) throw new PlanError(`${request.paths[i]}: no such file or folder`);
+    // A symlinked bundle is checked where it really is, inside its hub.
+    const real = realpathSync(absolute);
+    return statSync(real).isDirectory() ? real : dirname(real);
+  });
+  const hubRoot = findHubRoot(targets[0]!, realpathSync(request.cwd));
+  const topLevel = findUp(hubRoot, ".git");
   for (const [i, target] of targets.entries()) {
-    if (!existsSync(target) || !statSync(target).isDirectory())
-      throw new PlanError(`${request.paths[i]}: no such folder`);
+    if (target !== hubRoot && !target.startsWith(hubRoot + sep))
+      throw new PlanError(`${request.paths[i]} is not inside the hub at ${hubRoot}`);
   }
-  const topLevel = gitTopLevel(targets[0]!);
-  const repoRoot = topLevel ?? request.cwd;
 
-  const firstLayoutGuess = parseLayout("executors/{kinds}/{name}");
   const configFile = request.configPath
     ? resolve(request.cwd, request.configPath)
-    : join(findHubDir(targets[0]!, firstLayoutGuess), HUB_CONFIG_FILE);
+    : join(hubRoot, HUB_CONFIG_FILE);
   const configText = await readFile(configFile, "utf8").catch((error: NodeJS.ErrnoException) => {
     if (request.configPath) throw new PlanError(`--config ${request.configPath}: ${error.message}`);
     return undefined;
   });
-  const config = await parseHubConfig(configText, relative(request.cwd, configFile) || HUB_CONFIG_FILE);
+  const repoRoot = topLevel ?? hubRoot;
+  const configName = toPosix(relative(repoRoot, configFile)) || HUB_CONFIG_FILE;
+  const loaded = await loadHubConfig(configText, configName);
+  if (!loaded.config) {
+    const nothingChecked: NothingChecked = {
+      reason: "hub-config-invalid",
+      message: `0 bundles checked: the hub configuration ${configName} has problems; fix them first.`,
+    };
+    return {
+      plan: { headDir: repoRoot, bundles: [], findings: loaded.findings, nothingChecked },
+      config: resolveHubConfig(),
+      repoRoot,
+      hubRoot,
+      topLevel,
+    };
+  }
+  const config = loaded.config;
   const layout = parseLayout(config.layout);
+  const tree = diskTree(hubRoot);
+  const hubPrefix = topLevel ? toPosix(relative(topLevel, hubRoot)) : "";
+
+  let changes: ChangedPath[] | undefined;
+  let changed: ChangedBundles | undefined;
+  if (request.changedSince !== undefined) {
+    if (!topLevel) throw new PlanError("--changed-since needs a git repository");
+    const all = await changedSince(topLevel, request.changedSince).catch((error: Error) => {
+      throw new PlanError(error.message);
+    });
+    changes = toHubPaths(all, hubPrefix);
+    changed = findChangedBundles(layout, tree, changes);
+  }
 
   const bundles = new Map<string, BundleLocation>();
   const findings = new Map<string, Finding>();
-  let changes: Awaited<ReturnType<typeof changedSince>> | undefined;
-  if (request.changedSince !== undefined) {
-    if (!topLevel) throw new PlanError("--changed-since needs a git repository");
-    changes = await changedSince(topLevel, request.changedSince).catch((error: Error) => {
-      throw new PlanError(error.message);
-    });
-  }
-
+  let scopeChanges = 0;
+  const removed: string[] = [];
+  const unplacedManifests: string[] = [];
+  const manifestFolders: string[] = [];
   for (const target of targets) {
-    const hubDir = findHubDir(target, layout);
-    const hubRel = toPosix(relative(repoRoot, hubDir));
-    const prefix = (p: string) => (hubRel ? `${hubRel}/${p}` : p);
-    const inScope = (root: string) => {
-      const abs = join(hubDir, root);
-      return abs === target || abs.startsWith(target + sep) || target.startsWith(abs + sep);
-    };
-    let found: { bundles: BundleLocation[]; stray: Finding[] };
-    if (changes) {
-      const hubChanges = changes
-        .filter((c) => hubRel === "" || c.path.startsWith(`${hubRel}/`))
-        .map((c) => ({
-          ...c,
-          path: c.path.slice(hubRel ? hubRel.length + 1 : 0),
-          previousPath: c.previousPath?.slice(hubRel ? hubRel.length + 1 : 0),
-        }));
-      const changed = findChangedBundles(layout, hubChanges);
-      found = { bundles: changed.bundles, stray: changed.findings };
+    const within = toPosix(relative(hubRoot, target));
+    const inScope = (path: string) => within === "" || path === within || path.startsWith(`${within}/`);
+    // A bundle is in scope when it is below the path given, or the path is inside the bundle.
+    const bundleInScope = (root: string) => inScope(root) || within.startsWith(`${root}/`);
+    if (changes && changed) {
+      scopeChanges += changes.filter((c) => inScope(c.path)).length;
+      for (const b of changed.bundles.filter((b) => bundleInScope(b.root))) bundles.set(b.root, b);
+      for (const f of changed.findings.filter((f) => inScope(f.file))) findings.set(f.file, f);
+      removed.push(...changed.removed.filter(inScope));
+      unplacedManifests.push(...changed.unplacedManifests.filter(inScope));
     } else {
-      const scan = await scanHub(hubDir, layout);
-      found = {
-        bundles: scan.bundles
-          .map((root) => bundleAt(layout, root))
-          .filter((b): b is BundleLocation => b !== undefined),
-        stray: scan.stray.map((p) => badlyPlacedFinding(layout, p)),
-      };
-    }
-    for (const bundle of found.bundles.filter((b) => inScope(b.root))) {
-      bundles.set(prefix(bundle.root), { ...bundle, root: prefix(bundle.root) });
-    }
-    // A stray file is reported only when the path given covers it (not for a single bundle).
-    for (const stray of found.stray.filter((f) => join(hubDir, f.file).startsWith(target + sep))) {
-      findings.set(prefix(stray.file), { ...stray, file: prefix(stray.file) });
+      const scan = scanTree(layout, tree, within);
+      for (const b of scan.bundles) bundles.set(b.root, b);
+      // A loose file is reported only when the path given covers it (not for a single bundle).
+      for (const path of scan.stray) findings.set(path, badlyPlacedFinding(layout, path));
+      if (scan.bundles.length === 0) manifestFolders.push(...findManifestFolders(tree, within));
     }
   }
 
+  const planned = [...bundles.values()].sort((a, b) => (a.root < b.root ? -1 : a.root > b.root ? 1 : 0));
+  const outside = [...findings.values()];
+  let nothingChecked: NothingChecked | undefined;
+  if (planned.length === 0) {
+    const explained = explainNothingChecked({
+      layout,
+      change: changes ? { files: scopeChanges, removed, unplacedManifests } : undefined,
+      manifestFolders,
+      configFile: configName,
+    });
+    nothingChecked = explained.nothing;
+    outside.push(...explained.findings);
+  }
+
+  // Inside, paths are relative to the hub root; reported, to the repository (git top level),
+  // so Code Quality, SARIF and editors find the files.
+  const at = (p: string) => (hubPrefix ? `${hubPrefix}/${p}` : p);
   const ref = request.changedSince;
   const base: BaseReader | undefined =
     ref !== undefined && topLevel
-      ? {
-          manifest: (root) =>
-            showFile(topLevel, ref, `${toPosix(relative(topLevel, join(repoRoot, root)))}/manifest.yml`),
-        }
+      ? { manifest: (root) => showFile(topLevel, ref, `${root}/manifest.yml`) }
       : undefined;
   return {
     plan: {
       headDir: repoRoot,
-      bundles: [...bundles.values()].sort((a, b) => a.root.localeCompare(b.root)),
-      findings: [...findings.values()],
+      bundles: planned.map((b) => ({
+        ...b,
+        root: at(b.root),
+        ...(b.previousRoot ? { previousRoot: at(b.previousRoot) } : {}),
+      })),
+      findings: outside.map((f) => ({ ...f, file: at(f.file) })),
+      ...(nothingChecked ? { nothingChecked } : {}),
     },
     config,
     base,
     repoRoot,
+    hubRoot,
     topLevel,
   };
 }
 
-/**
- * The hub root for a path given on the command line: the path itself, or an ancestor when
- * the path is a bundle or a kinds folder (matched against the layout's literal segments).
- */
-export function findHubDir(target: string, layout: BundleLayout): string {
-  const depth = layout.segments.length;
-  const looksLikeBundle = existsSync(join(target, "manifest.yml")) || existsSync(join(target, "Dockerfile"));
-  const candidates = looksLikeBundle ? [depth] : [...Array(depth).keys()].reverse();
-  for (const up of candidates) {
-    let dir = target;
-    const parts: string[] = [];
-    for (let i = 0; i < up; i++) {
-      parts.unshift(basename(dir));
-      dir = dirname(dir);
-    }
-    const matches = parts.every((part, i) => {
-      const segment = layout.segments[i]!;
-      return segment.startsWith("{") || segment === part;
-    });
-    const literalSeen = parts.some((_, i) => !layout.segments[i]!.startsWith("{"));
-    if (matches && (up === 0 || literalSeen || looksLikeBundle)) return dir;
+/** Changes relative to the git top level → relative to the hub root (others dropped). */
+function toHubPaths(changes: readonly ChangedPath[], hubPrefix: string): ChangedPath[] {
+  if (!hubPrefix) return [...changes];
+  const strip = (p: string | undefined) =>
+    p !== undefined && p.startsWith(`${hubPrefix}/`) ? p.slice(hubPrefix.length + 1) : undefined;
+  const out: ChangedPath[] = [];
+  for (const c of changes) {
+    const path = strip(c.path);
+    const previousPath = strip(c.previousPath);
+    if (path === undefined && previousPath === undefined) continue;
+    if (path === undefined) out.push({ path: previousPath!, status: "removed" });
+    else if (c.previousPath !== undefined && previousPath === undefined) out.push({ path, status: "added" });
+    else out.push({ ...c, path, ...(previousPath !== undefined ? { previousPath } : {}) });
   }
-  return target;
+  return out;
+}
+
+/**
+ * The hub root for a path given on the command line, whatever it is (hub root, kinds folder,
+ * bundle, a folder inside a bundle): the nearest folder at or above it holding the hub
+ * configuration, else the git top level, else the working directory when the path is in it,
+ * else the path itself.
+ */
+export function findHubRoot(target: string, cwd: string): string {
+  for (let dir = target; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, HUB_CONFIG_FILE)) || existsSync(join(dir, ".git"))) return dir;
+    if (dirname(dir) === dir) break;
+  }
+  return guessHubRoot(target) ?? (target === cwd || target.startsWith(cwd + sep) ? cwd : target);
+}
+
+/**
+ * Outside git and without a hub configuration, the default layout tells where the hub root
+ * is: above a bundle by the layout's depth, or above a folder named like a literal segment
+ * (`executors/`). A guess, so only a literal or a bundle marker counts.
+ */
+function guessHubRoot(target: string): string | undefined {
+  const layout = parseLayout(resolveHubConfig().layout);
+  const isBundle = existsSync(join(target, "manifest.yml")) || existsSync(join(target, "Dockerfile"));
+  for (const pattern of layout.patterns) {
+    const depth = pattern.segments.length;
+    const ups = isBundle ? [depth] : [...Array(depth).keys()].slice(1).reverse();
+    for (const up of ups) {
+      const names: string[] = [];
+      let dir = target;
+      for (let i = 0; i < up; i++, dir = dirname(dir)) names.unshift(basename(dir));
+      const fits = names.every((name, i) => matchesSegment(pattern.segments[i]!, name));
+      const literal = names.some((_, i) => !pattern.segments[i]!.startsWith("{"));
+      if (fits && (isBundle || literal)) return dir;
+    }
+  }
+  return undefined;
+}
+
+/** The nearest folder at or above `from` that holds `name`. */
+function findUp(from: string, name: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, name))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
 }

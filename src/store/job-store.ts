@@ -21,6 +21,7 @@ const SCHEMA_STEPS = [
     not_before INTEGER NOT NULL DEFAULT 0,
     owner TEXT,
     last_error TEXT,
+    superseded_by INTEGER,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
   );
@@ -93,7 +94,8 @@ export class SqliteJobStore implements JobStore {
       if (spec.kind === "check") {
         const live = this.db
           .prepare(
-            "SELECT * FROM jobs WHERE key = ? AND head_sha = ? AND kind != 'publish' AND state IN ('queued','running') ORDER BY id DESC LIMIT 1",
+            `SELECT * FROM jobs WHERE key = ? AND head_sha = ? AND kind != 'publish' AND superseded_by IS NULL
+             AND state IN ('queued','running','done') ORDER BY id DESC LIMIT 1`,
           )
           .get(spec.key, spec.headSha) as Row | undefined;
         if (live) return { status: "duplicate", job: toJob(live) };
@@ -109,6 +111,12 @@ export class SqliteJobStore implements JobStore {
           mark.run(now, row.id);
           superseded.push(toJob({ ...row, state: "cancel", updated_at: now }));
         }
+        // Done ones too: their result no longer stands for the pull request.
+        this.db
+          .prepare(
+            "UPDATE jobs SET superseded_by = -1 WHERE key = ? AND kind != 'publish' AND superseded_by IS NULL",
+          )
+          .run(spec.key);
       }
       const info = this.db
         .prepare(
@@ -126,6 +134,7 @@ export class SqliteJobStore implements JobStore {
           now,
           now,
         );
+      this.db.prepare("UPDATE jobs SET superseded_by = ? WHERE superseded_by = -1").run(info.lastInsertRowid);
       const job = this.db.prepare("SELECT * FROM jobs WHERE id = ?").get(info.lastInsertRowid) as Row;
       return { status: "queued", job: toJob(job), superseded };
     })();

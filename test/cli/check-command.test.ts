@@ -8,7 +8,8 @@ const json = (stdout: string) =>
   JSON.parse(stdout) as {
     conclusion: string;
     bundles: Array<Record<string, unknown> & { findings: Array<Record<string, unknown>> }>;
-    findings: unknown[];
+    findings: Array<Record<string, unknown> & { message: string; file: string; rule: string }>;
+    nothingChecked?: { reason: string; message: string };
   };
 
 describe("hubgate check (spawned)", () => {
@@ -43,6 +44,14 @@ describe("hubgate check (spawned)", () => {
           name: "AwesomeEncoder",
           version: "0.0.1",
           image: "jinahub/pod.encoder.awesomeencoder:0.0.1",
+          imageReference: {
+            namespace: "jinahub",
+            component: "pod.encoder.awesomeencoder",
+            repository: "jinahub/pod.encoder.awesomeencoder",
+            tag: "0.0.1",
+            reference: "jinahub/pod.encoder.awesomeencoder:0.0.1",
+            version: "0.0.1",
+          },
           conclusion: "success",
           findings: [],
           smoke: [],
@@ -159,11 +168,23 @@ describe("hubgate check (spawned)", () => {
       expect(json(stdout).bundles.map((b) => b.path)).toEqual(["encoders/nlp/TextEncoder"]);
     });
 
-    it("rejects an invalid hub config with exit 2", () => {
-      repo.write(".hubgate.yml", "layout: 42\nbogus: true\n");
-      const { code, stderr } = runCli(["check", "."], repo.dir);
-      expect(code).toBe(2);
-      expect(stderr).toContain(".hubgate.yml is invalid");
+    it("reports an invalid hub config as findings at their lines, checking nothing (exit 1)", () => {
+      repo.write(".hubgate.yml", "namespace: jinahub\nlayout: 42\nbogus: true\n");
+      const { code, stdout } = runCli(["check", ".", "--format", "json"], repo.dir);
+      expect(code).toBe(1);
+      const result = json(stdout);
+      expect(result.bundles).toEqual([]);
+      expect(result.findings).toEqual([
+        expect.objectContaining({
+          file: ".hubgate.yml",
+          line: 2,
+          column: 9,
+          rule: "config/invalid",
+          message: ".hubgate.yml: layout must be string or array.",
+        }),
+        expect.objectContaining({ file: ".hubgate.yml", line: 3, column: 1, rule: "config/invalid" }),
+      ]);
+      expect(result.findings[1]!.message).toContain('unknown key "bogus"');
     });
 
     it("exits 2 for an unknown ref", () => {

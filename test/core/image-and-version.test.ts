@@ -4,9 +4,12 @@ import { checkVersionBump } from "../../src/core/version-rules.js";
 describe("image references", () => {
   it("maps the manifest to jinahub/pod.<kind>.<name>:<version>", () => {
     expect(imageReference("jinahub", "pod", "encoder", "AwesomeEncoder", "0.0.1")).toEqual({
+      namespace: "jinahub",
+      component: "pod.encoder.awesomeencoder",
       repository: "jinahub/pod.encoder.awesomeencoder",
       tag: "0.0.1",
       reference: "jinahub/pod.encoder.awesomeencoder:0.0.1",
+      version: "0.0.1",
     });
   });
 
@@ -21,8 +24,16 @@ describe("image references", () => {
     },
   );
 
-  it("reports build metadata, which a tag cannot hold", () => {
-    expect(imageReference("jinahub", "pod", "encoder", "Good", "1.0.0+build.1")).toMatchObject({
+  it("maps SemVer build metadata's + to _ in the tag (Helm's OCI convention), keeping the version", () => {
+    expect(imageReference("jinahub", "pod", "encoder", "Good", "1.0.0-rc.1+build.5")).toMatchObject({
+      tag: "1.0.0-rc.1_build.5",
+      reference: "jinahub/pod.encoder.good:1.0.0-rc.1_build.5",
+      version: "1.0.0-rc.1+build.5",
+    });
+  });
+
+  it("still reports a version no tag can hold", () => {
+    expect(imageReference("jinahub", "pod", "encoder", "Good", `1.0.0-${"x".repeat(130)}`)).toMatchObject({
       field: "version",
     });
   });

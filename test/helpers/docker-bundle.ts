@@ -79,7 +79,14 @@ export function testJob(dir: string, name: string, config: HubConfigInput = {}):
   return {
     bundleDir: dir,
     bundlePath: `executors/encoders/${name}`,
-    image: { repository, tag: "0.0.1", reference: `${repository}:0.0.1` },
+    image: {
+      namespace: "hubgate-test",
+      component: `pod.encoder.${name}`,
+      repository,
+      tag: "0.0.1",
+      reference: `${repository}:0.0.1`,
+      version: "0.0.1",
+    },
     manifest: TEST_MANIFEST,
     config: resolveHubConfig({
       ...FAST_CONFIG,

@@ -10,6 +10,7 @@ export function formatJson(result: CheckResult): string {
     image: b.image ?? null,
     ...(b.tags ? { tags: b.tags } : {}),
     ...(b.protectedTags ? { protectedTags: b.protectedTags } : {}),
+    ...(b.imageRef ? { imageReference: b.imageRef } : {}),
     conclusion: b.conclusion,
     findings: b.findings,
     smoke: b.smoke,
@@ -17,6 +18,15 @@ export function formatJson(result: CheckResult): string {
     ...(b.infrastructureError ? { infrastructureError: b.infrastructureError } : {}),
   }));
   return (
-    JSON.stringify({ conclusion: result.conclusion, bundles, findings: result.findings }, null, 2) + "\n"
+    JSON.stringify(
+      {
+        conclusion: result.conclusion,
+        bundles,
+        findings: result.findings,
+        ...(result.nothingChecked ? { nothingChecked: result.nothingChecked } : {}),
+      },
+      null,
+      2,
+    ) + "\n"
   );
 }

@@ -49,6 +49,8 @@ export function formatText(result: CheckResult, style: TextStyle): string {
     if (bundle.infrastructureError)
       out.push(`  ${style.yellow("infrastructure")}: ${bundle.infrastructureError}`);
   }
+  // "0 bundles checked" always says why.
+  if (result.nothingChecked) out.push(style.yellow(result.nothingChecked.message));
   out.push(summary(result, style));
   return out.join("\n") + "\n";
 }

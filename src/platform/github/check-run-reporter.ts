@@ -1,7 +1,7 @@
 import type { BundleLocation } from "../../core/bundle-layout.js";
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult, CheckResult } from "../../core/result.js";
-import type { ChangeReporter } from "../../pipeline/change-request.js";
+import type { JobReporter } from "../../ports/job-platform.js";
 import type { Phase } from "../../pipeline/image-pipeline.js";
 import type { Logger } from "../../pipeline/logger.js";
 import { escapeMarkdown } from "../shared/markdown-text.js";
@@ -35,23 +35,39 @@ interface RunState {
   id: number;
   posted: Set<string>;
   completed: boolean;
+  /** Touched by this life of the job (created, found and updated). */
+  touched: boolean;
+  /** The result the run was completed with, to skip an identical second completion. */
+  finalKey?: string;
 }
+
+type Conclusion = "success" | "failure" | "neutral" | "cancelled";
 
 export interface CheckRunReporterOptions {
   octokit: Octokit;
   repo: RepoRef;
   headSha: string;
-  /** Kept on every run so re-runs find their PR even for forks (`check_run.pull_requests` is empty there). */
+  /**
+   * Derived from the job (`{"pr":7,"job":42}`): kept on every run so re-runs find their PR
+   * even for forks (`check_run.pull_requests` is empty there), and so the job finds the runs
+   * it created in an earlier life, or whose create reply was lost, instead of duplicating them.
+   */
   externalId: string;
-  /** `fresh` (re-run): new check runs; `ensure`: reuse runs of the same name on this commit. */
-  mode: "ensure" | "fresh";
   htmlUrl: string;
   logger: Logger;
+  /** Whether images are built after the static check; when not, a run is completed at once. */
+  builds: boolean;
 }
 
-/** GitHub face of a check: one check run per bundle, annotations on the exact lines. */
-export class CheckRunReporter implements ChangeReporter {
+/**
+ * GitHub face of a check: one check run per bundle, annotations on the exact lines.
+ * Few writes, because Probot's client spaces writes: a bundle's run is created with its static
+ * result and first 50 annotations in one call (completed at once when no build follows), and
+ * completed with one more call after the build.
+ */
+export class CheckRunReporter implements JobReporter {
   private readonly runs = new Map<string, RunState>();
+  private existing: Map<string, { id: number; completed: boolean }> | undefined;
 
   constructor(private readonly o: CheckRunReporterOptions) {
     // Only owner and repo may be spread into requests: anything else becomes a query parameter.
@@ -61,19 +77,12 @@ export class CheckRunReporter implements ChangeReporter {
   private link = (f: Finding) =>
     `${this.o.htmlUrl}/blob/${this.o.headSha}/${f.file.split("/").map(encodeURIComponent).join("/")}#L${f.line}`;
 
-  async planned(bundles: BundleLocation[], outside: Finding[]): Promise<void> {
-    for (const bundle of bundles) {
-      await this.ensureRun(checkRunName(bundle.root), {
-        title: "Checking manifest and files…",
-        summary: "hubgate is checking this bundle.",
-      });
-    }
+  async planned(_bundles: BundleLocation[], outside: Finding[]): Promise<void> {
+    // Bundles get their run with their static result (staticDone): one write instead of two.
     if (outside.length) {
-      const state = await this.ensureRun(LAYOUT_CHECK, { title: "Files outside any bundle", summary: "" });
       const summary = `**❌ ${outside.length} file${outside.length === 1 ? " is" : "s are"} outside any bundle**\n\n${renderFindingsList(outside, this.link)}`;
       await this.complete(
         LAYOUT_CHECK,
-        state,
         "failure",
         { title: "The pod bundle is badly placed", summary },
         outside.map((f) => annotationFor(f, "")!),
@@ -82,17 +91,16 @@ export class CheckRunReporter implements ChangeReporter {
   }
 
   async staticDone(result: BundleResult): Promise<void> {
-    const name = checkRunName(result.path);
-    const state = await this.ensureRun(name, { title: "Checking…", summary: "" });
-    const annotations = this.annotations(result);
-    if (result.conclusion === "failure" || result.infrastructureError) return; // bundleDone reports it in full, once
-    await this.update(
-      state,
+    const buildFollows = this.o.builds && result.conclusion !== "failure" && !result.infrastructureError;
+    // Nothing follows: the static result is the whole result, completed in the same call.
+    if (!buildFollows) return this.bundleDone(result);
+    await this.write(
+      checkRunName(result.path),
       {
         status: "in_progress",
         output: { title: "Manifest valid · building image…", summary: checkRunSummary(result, this.link) },
       },
-      annotations,
+      this.annotations(result),
     );
   }
 
@@ -105,8 +113,8 @@ export class CheckRunReporter implements ChangeReporter {
         : phase === "tag"
           ? "Tagging"
           : `Smoke test ${phase.replace("smoke:", "")}`;
-    await this.update(
-      state,
+    await this.write(
+      checkRunName(bundlePath),
       {
         output: {
           title: `${what}… (${formatDuration(elapsedMs)})`,
@@ -119,7 +127,8 @@ export class CheckRunReporter implements ChangeReporter {
 
   async bundleDone(result: BundleResult): Promise<void> {
     const name = checkRunName(result.path);
-    const state = await this.ensureRun(name, { title: "Checking…", summary: "" });
+    const finalKey = JSON.stringify(result);
+    if (this.runs.get(name)?.finalKey === finalKey) return; // completed with this very result already
     const annotations = this.annotations(result);
     const omitted = Math.max(0, annotations.length - MAX_ANNOTATIONS);
     const output = {
@@ -127,11 +136,9 @@ export class CheckRunReporter implements ChangeReporter {
       summary: checkRunSummary(result, this.link, omitted),
       text: checkRunText(result),
     };
-    if (result.infrastructureError) {
-      await this.complete(name, state, "neutral", output, annotations, true);
-    } else {
-      await this.complete(name, state, result.conclusion, output, annotations);
-    }
+    if (result.infrastructureError) await this.complete(name, "neutral", output, annotations, true);
+    else await this.complete(name, result.conclusion, output, annotations);
+    this.runs.get(name)!.finalKey = finalKey;
   }
 
   async finished(_result: CheckResult): Promise<void> {}
@@ -142,20 +149,30 @@ export class CheckRunReporter implements ChangeReporter {
       summary: `This is not a problem in your bundle.\n\n> ${escapeMarkdown(message)}\n\nUse **Re-run** to try again.`,
     };
     const open = [...this.runs].filter(([, s]) => !s.completed);
-    if (open.length === 0) {
-      const state = await this.ensureRun(`${CHECK_NAME_PREFIX}`, output);
-      return this.complete(CHECK_NAME_PREFIX, state, "neutral", output, [], true);
-    }
-    for (const [name, state] of open) await this.complete(name, state, "neutral", output, [], true);
+    if (open.length === 0) return this.complete(CHECK_NAME_PREFIX, "neutral", output, [], true);
+    for (const [name] of open) await this.complete(name, "neutral", output, [], true);
   }
 
   async cancelled(): Promise<void> {
-    const output = {
-      title: "Cancelled: a newer commit was pushed",
-      summary: "A newer commit superseded this one; see its checks.",
-    };
     for (const [name, state] of this.runs)
-      if (!state.completed) await this.complete(name, state, "cancelled", output, []);
+      if (!state.completed) await this.complete(name, "cancelled", CANCELLED, []);
+  }
+
+  async abandon(reason: "superseded" | "interrupted", message: string): Promise<void> {
+    await this.loadExisting(true);
+    for (const [name, run] of this.existing!) {
+      if (run.completed || this.runs.get(name)?.completed) continue;
+      if (reason === "superseded") await this.complete(name, "cancelled", CANCELLED, []);
+      else await this.complete(name, "neutral", interrupted(message), [], true);
+    }
+  }
+
+  async closeStale(message: string): Promise<void> {
+    await this.loadExisting(true);
+    for (const [name, run] of this.existing!) {
+      if (run.completed || this.runs.get(name)?.touched) continue;
+      await this.complete(name, "neutral", interrupted(message), [], true);
+    }
   }
 
   private annotations(result: BundleResult): Annotation[] {
@@ -164,52 +181,36 @@ export class CheckRunReporter implements ChangeReporter {
       .filter((a): a is Annotation => a !== undefined);
   }
 
-  private async ensureRun(name: string, output: { title: string; summary: string }): Promise<RunState> {
-    const known = this.runs.get(name);
-    if (known) return known;
+  /** This job's runs on the commit, by name: found by external_id, so only our own. */
+  private async loadExisting(fresh = false): Promise<Map<string, { id: number; completed: boolean }>> {
+    if (this.existing && !fresh) return this.existing;
     const { octokit, repo, headSha } = this.o;
-    if (this.o.mode === "ensure") {
-      const existing = await octokit.rest.checks.listForRef({
-        ...repo,
-        ref: headSha,
-        check_name: name,
-        filter: "latest",
-        per_page: 1,
-      });
-      const run = existing.data.check_runs[0];
-      if (run) {
-        const state = { id: run.id, posted: new Set<string>(), completed: false };
-        this.runs.set(name, state);
-        await this.update(state, { status: "in_progress", output }, []);
-        return state;
-      }
-    }
-    const created = await octokit.rest.checks.create({
+    const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
       ...repo,
-      name,
-      head_sha: headSha,
-      status: "in_progress",
-      started_at: new Date().toISOString(),
-      external_id: this.o.externalId,
-      output,
+      ref: headSha,
+      filter: "all",
+      per_page: 100,
     });
-    const state = { id: created.data.id, posted: new Set<string>(), completed: false };
-    this.runs.set(name, state);
-    return state;
+    const mine = new Map<string, { id: number; completed: boolean }>();
+    for (const run of runs) {
+      if (run.external_id !== this.o.externalId || !run.name.startsWith(CHECK_NAME_PREFIX)) continue;
+      if (!mine.has(run.name) || mine.get(run.name)!.id < run.id)
+        mine.set(run.name, { id: run.id, completed: run.status === "completed" });
+    }
+    this.existing = mine;
+    return mine;
   }
 
   private async complete(
     name: string,
-    state: RunState,
-    conclusion: "success" | "failure" | "neutral" | "cancelled",
+    conclusion: Conclusion,
     output: { title: string; summary: string; text?: string },
     annotations: Annotation[],
     rerunButton = false,
   ): Promise<void> {
-    state.completed = true;
     this.o.logger.info({ checkRun: name, conclusion }, "check run completed");
-    await this.update(
-      state,
+    await this.write(
+      name,
       {
         status: "completed",
         conclusion,
@@ -219,28 +220,50 @@ export class CheckRunReporter implements ChangeReporter {
       },
       annotations,
     );
+    this.runs.get(name)!.completed = true;
   }
 
-  /** One update, then further ones carrying the remaining annotations 50 at a time (they append). */
-  private async update(
-    state: RunState,
+  /**
+   * Ensure the run `name` exists with `body`: update it when this job already has it (this
+   * life, an earlier one, or a create whose reply was lost), else create it with the body and
+   * the first 50 annotations in one call. Further annotations follow 50 at a time (they append).
+   */
+  private async write(
+    name: string,
     body: Record<string, unknown> & { output?: { title: string; summary: string } },
     annotations: Annotation[],
   ): Promise<void> {
+    let state = this.runs.get(name);
+    if (!state) {
+      const found = (await this.loadExisting()).get(name);
+      if (found) {
+        state = { id: found.id, posted: new Set(), completed: false, touched: true };
+        this.runs.set(name, state);
+      }
+    }
     const fresh = annotations
-      .filter((a) => !state.posted.has(annotationKey(a)))
-      .slice(0, Math.max(0, MAX_ANNOTATIONS - state.posted.size));
+      .filter((a) => !state?.posted.has(annotationKey(a)))
+      .slice(0, Math.max(0, MAX_ANNOTATIONS - (state?.posted.size ?? 0)));
     const batches: Annotation[][] = [];
     for (let i = 0; i < fresh.length; i += ANNOTATIONS_PER_REQUEST)
       batches.push(fresh.slice(i, i + ANNOTATIONS_PER_REQUEST));
     const { octokit, repo } = this.o;
     const [first, ...rest] = batches;
-    await octokit.rest.checks.update({
-      ...repo,
-      check_run_id: state.id,
-      ...body,
-      ...(body.output ? { output: { ...body.output, ...(first ? { annotations: first } : {}) } } : {}),
-    } as Parameters<Octokit["rest"]["checks"]["update"]>[0]);
+    const output = body.output
+      ? { output: { ...body.output, ...(first ? { annotations: first } : {}) } }
+      : {};
+    if (state) {
+      await octokit.rest.checks.update({
+        ...repo,
+        check_run_id: state.id,
+        ...body,
+        ...output,
+      } as Parameters<Octokit["rest"]["checks"]["update"]>[0]);
+    } else {
+      const id = await this.create(name, { ...body, ...output });
+      state = { id, posted: new Set(), completed: false, touched: true };
+      this.runs.set(name, state);
+    }
     for (const batch of rest) {
       await octokit.rest.checks.update({
         ...repo,
@@ -250,4 +273,54 @@ export class CheckRunReporter implements ChangeReporter {
     }
     for (const a of fresh) state.posted.add(annotationKey(a));
   }
+
+  /** Create a run; when the reply is lost, look for it before trying again, never duplicating it. */
+  private async create(name: string, body: Record<string, unknown>): Promise<number> {
+    const { octokit, repo, headSha } = this.o;
+    const request = {
+      ...repo,
+      name,
+      head_sha: headSha,
+      external_id: this.o.externalId,
+      ...(body.status === "completed" ? {} : { started_at: new Date().toISOString() }),
+      ...body,
+    } as Parameters<Octokit["rest"]["checks"]["create"]>[0];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const created = await octokit.rest.checks.create(request);
+        return created.data.id;
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        // 4xx: GitHub refused it (nothing was created); the client already retried what it could.
+        if (attempt >= 3 || (status !== undefined && status >= 400 && status < 500)) throw error;
+        const found = (await this.loadExisting(true)).get(name);
+        this.o.logger.warn(
+          { checkRun: name, status, found: found !== undefined },
+          "creating a check run failed; looked for it before trying again",
+        );
+        if (found) {
+          // The lost create carried the first annotations already: updating must not repeat them.
+          const output = body.output as { annotations?: unknown } | undefined;
+          const { annotations: _posted, ...withoutAnnotations } = output ?? {};
+          await octokit.rest.checks.update({
+            ...repo,
+            check_run_id: found.id,
+            ...body,
+            ...(output ? { output: withoutAnnotations } : {}),
+          } as Parameters<Octokit["rest"]["checks"]["update"]>[0]);
+          return found.id;
+        }
+      }
+    }
+  }
 }
+
+const CANCELLED = {
+  title: "Cancelled: a newer commit was pushed",
+  summary: "A newer commit superseded this one; see its checks.",
+};
+
+const interrupted = (message: string) => ({
+  title: "Interrupted on hubgate's side",
+  summary: `${escapeMarkdown(message)}\n\nUse **Re-run** to check this commit again.`,
+});

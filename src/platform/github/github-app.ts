@@ -1,29 +1,23 @@
+/**
+ * The GitHub adapter's webhook side: each event becomes a neutral JobSpec for the dispatcher,
+ * or nothing. No API call and no work happens here (the one exception: a re-run of a whole
+ * fork check suite, whose PR is only known from its runs' external_id), so the webhook is
+ * answered as soon as the job is on disk. Dedupe, supersede, queueing and publishing are the
+ * dispatcher's (src/pipeline/dispatch.ts), shared with GitLab.
+ */
 import type { ApplicationFunction, Context, Probot } from "probot";
-import type { ChangeReporter, ChangeRequestDeps, ChangeSource } from "../../pipeline/change-request.js";
-import { checkChangeRequest } from "../../pipeline/change-request.js";
-import type { WorkQueue } from "../../pipeline/work-queue.js";
-import { CheckRunReporter, CHECK_NAME_PREFIX, RERUN_ACTION } from "./check-run-reporter.js";
-import type { Octokit, RepoRef } from "./octokit.js";
-import { GitHubChangeSource, type PullRequestRef } from "./pull-request-source.js";
-import { LruMap } from "../shared/lru-map.js";
+import type { Dispatcher } from "../../pipeline/dispatch.js";
+import type { Logger } from "../../pipeline/logger.js";
+import type { JobKind } from "../../ports/job-queue.js";
+import { CHECK_NAME_PREFIX, RERUN_ACTION } from "./check-run-reporter.js";
+import { createGitHubJobs, parseExternalId, type GitHubTarget } from "./github-jobs.js";
+import type { Octokit } from "./octokit.js";
 
-/** Publishing on merge, injected so the GitHub adapter stays a translator (DESIGN rule 3). */
-export type PublishHandler = (
-  source: ChangeSource,
-  reporter: ChangeReporter,
-  signal: AbortSignal,
-) => Promise<void>;
-
-export interface GitHubAppDeps extends ChangeRequestDeps {
-  queue: WorkQueue;
-  publish?: PublishHandler;
-  /** Extra HTTP routes on the same server (the GitLab webhook). */
-  routes?: Array<
-    (
-      req: import("node:http").IncomingMessage,
-      res: import("node:http").ServerResponse,
-    ) => Promise<boolean> | boolean
-  >;
+export interface GitHubAppDeps {
+  dispatcher: Dispatcher;
+  logger: Logger;
+  /** Whether images are built after the static checks (HUBGATE_BUILD). */
+  builds: boolean;
 }
 
 const PR_ACTIONS = [
@@ -43,83 +37,75 @@ interface PullPayload {
   user?: { login?: string } | null;
 }
 
+export const githubKey = (owner: string, repo: string, number: number) => `github:${owner}/${repo}#${number}`;
+export const githubPublishKey = (owner: string, repo: string, sha: string) =>
+  `publish:github:${owner}/${repo}@${sha}`;
+
 export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
-  return (app: Probot, { addHandler }) => {
-    for (const route of deps.routes ?? []) addHandler(route);
-    const deliveries = new LruMap<string, true>(1000);
-    const inFlight = new Map<string, string>();
-    const baseLogger = deps.logger;
+  return (app: Probot) => {
+    deps.dispatcher.register(createGitHubJobs(app, { builds: deps.builds }));
+    const installationOf = (context: Context) =>
+      (context.payload as { installation?: { id?: number } }).installation?.id;
 
-    /** A redelivered event (same delivery id) does nothing the second time. */
-    const firstDelivery = (context: Context) => firstTime(deliveries, context.id);
-
-    const schedule = (octokit: Octokit, pr: PullRequestRef, mode: "ensure" | "fresh", deliveryId: string) => {
-      const key = `github:${pr.owner}/${pr.repo}#${pr.number}`;
-      if (mode === "ensure" && inFlight.get(key) === pr.headSha) return; // already being checked
-      inFlight.set(key, pr.headSha);
-      const logger = baseLogger.child({ delivery: deliveryId, pr: key, sha: pr.headSha.slice(0, 7) });
-      deps.queue.submit(key, async (signal) => {
-        try {
-          const reporter = new CheckRunReporter({
-            octokit,
-            repo: pr,
-            headSha: pr.headSha,
-            externalId: JSON.stringify({ pr: pr.number }),
-            mode,
-            htmlUrl: pr.htmlUrl,
-            logger,
-          });
-          await checkChangeRequest(
-            new GitHubChangeSource(octokit, pr),
-            reporter,
-            { ...deps, logger },
-            signal,
-          );
-        } finally {
-          if (inFlight.get(key) === pr.headSha) inFlight.delete(key);
-        }
+    const accept = async (
+      context: Context,
+      kind: JobKind,
+      key: string,
+      headSha: string,
+      target: GitHubTarget,
+    ) => {
+      await deps.dispatcher.accept({
+        platform: "github",
+        kind,
+        key,
+        headSha,
+        dedupe: kind === "publish" ? key : `github-delivery:${context.id}`,
+        delivery: context.id,
+        target: target as unknown as Record<string, unknown>,
       });
     };
 
-    const pullRef = (repo: RepoRef, pull: PullPayload): PullRequestRef => ({
-      ...repo,
-      number: pull.number,
-      baseRef: pull.base.ref,
-      baseSha: pull.base.sha,
-      headSha: pull.head.sha,
-      changedFiles: pull.changed_files,
-      htmlUrl: pull.base.repo.html_url,
-    });
-
     app.on([...PR_ACTIONS], async (context) => {
-      if (!firstDelivery(context)) return;
-      schedule(
-        context.octokit as Octokit,
-        pullRef(context.repo(), context.payload.pull_request as PullPayload),
-        "ensure",
-        context.id,
-      );
+      const installationId = installationOf(context);
+      if (installationId === undefined) return;
+      const pull = context.payload.pull_request as PullPayload;
+      const repo = context.repo();
+      await accept(context, "check", githubKey(repo.owner, repo.repo, pull.number), pull.head.sha, {
+        installationId,
+        ...repo,
+        number: pull.number,
+        baseRef: pull.base.ref,
+        baseSha: pull.base.sha,
+        headSha: pull.head.sha,
+        changedFiles: pull.changed_files,
+        htmlUrl: pull.base.repo.html_url,
+      });
     });
 
+    /** Re-run: the PR comes from the event, else from the run's external_id; its state from the API when the job runs. */
     const rerun = async (
       context: Context,
       headSha: string,
       externalIds: Array<string | null | undefined>,
       prNumbers: number[],
     ) => {
-      if (!firstDelivery(context)) return;
-      const repo = context.repo();
-      const octokit = context.octokit as Octokit;
+      const installationId = installationOf(context);
+      if (installationId === undefined) return;
       const number = prNumbers[0] ?? externalIds.map(parseExternalId).find((n) => n !== undefined);
       if (number === undefined) {
-        baseLogger.warn(
+        deps.logger.warn(
           { delivery: context.id, headSha },
           "re-run requested for a commit with no known pull request",
         );
         return;
       }
-      const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
-      schedule(octokit, pullRef(repo, data as unknown as PullPayload), "fresh", context.id);
+      const repo = context.repo();
+      await accept(context, "retry", githubKey(repo.owner, repo.repo, number), headSha, {
+        installationId,
+        ...repo,
+        number,
+        headSha,
+      });
     };
 
     app.on("check_run.rerequested", async (context) => {
@@ -146,9 +132,9 @@ export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
 
     app.on("check_suite.rerequested", async (context) => {
       const suite = context.payload.check_suite;
-      const octokit = context.octokit as Octokit;
       let externalIds: Array<string | null> = [];
       if (suite.pull_requests.length === 0) {
+        const octokit = context.octokit as Octokit;
         const runs = await octokit.rest.checks.listForSuite({
           ...context.repo(),
           check_suite_id: suite.id,
@@ -166,84 +152,58 @@ export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
 
     app.on("pull_request.closed", async (context) => {
       const pull = context.payload.pull_request as PullPayload;
+      const installationId = installationOf(context);
       const defaultBranch = context.payload.repository.default_branch;
-      if (!pull.merged || !pull.merge_commit_sha || pull.base.ref !== defaultBranch || !deps.publish) return;
-      if (!firstDelivery(context)) return;
-      schedulePublish(
-        context,
-        {
-          ...context.repo(),
-          baseRef: pull.base.ref,
-          baseSha: pull.base.sha,
-          headSha: pull.merge_commit_sha,
-          htmlUrl: pull.base.repo.html_url,
-          sourceOwner: pull.head.repo?.owner?.login ?? pull.user?.login ?? undefined,
-        },
-        pull.number,
-      );
+      if (
+        !pull.merged ||
+        !pull.merge_commit_sha ||
+        pull.base.ref !== defaultBranch ||
+        installationId === undefined
+      )
+        return;
+      if (!deps.dispatcher.publishes) return;
+      const repo = context.repo();
+      const sha = pull.merge_commit_sha;
+      await accept(context, "publish", githubPublishKey(repo.owner, repo.repo, sha), sha, {
+        installationId,
+        ...repo,
+        publishOf: pull.number,
+        baseRef: pull.base.ref,
+        baseSha: pull.base.sha,
+        headSha: sha,
+        htmlUrl: pull.base.repo.html_url,
+        sourceOwner: pull.head.repo?.owner?.login ?? pull.user?.login ?? undefined,
+      });
     });
 
     app.on("push", async (context) => {
       const { payload } = context;
+      const installationId = installationOf(context);
       const defaultBranch = payload.repository.default_branch;
       if (
         payload.ref !== `refs/heads/${defaultBranch}` ||
         payload.deleted ||
-        !deps.publish ||
-        /^0+$/.test(payload.before)
+        /^0+$/.test(payload.before) ||
+        installationId === undefined ||
+        !deps.dispatcher.publishes
       )
         return;
-      if (!firstDelivery(context)) return;
       const repo = context.repo();
-      schedulePublish(
+      await accept(
         context,
+        "publish",
+        githubPublishKey(repo.owner, repo.repo, payload.after),
+        payload.after,
         {
+          installationId,
           ...repo,
+          publishOf: null,
           baseRef: payload.before,
           baseSha: payload.before,
           headSha: payload.after,
           htmlUrl: payload.repository.html_url,
         },
-        undefined,
       );
     });
-
-    const published = new LruMap<string, true>(1000);
-    const schedulePublish = (context: Context, ref: PullRequestRef, prNumber: number | undefined) => {
-      const octokit = context.octokit as Octokit;
-      const key = `github-publish:${ref.owner}/${ref.repo}@${ref.headSha}`;
-      // A merge sends both pull_request.closed and push for the same commit: publish once.
-      if (!firstTime(published, key)) return;
-      const logger = baseLogger.child({ delivery: context.id, publish: key });
-      deps.queue.submit(key, async (signal) => {
-        const reporter = new CheckRunReporter({
-          octokit,
-          repo: ref,
-          headSha: ref.headSha,
-          externalId: JSON.stringify({ publish: prNumber ?? null }),
-          mode: "ensure",
-          htmlUrl: ref.htmlUrl,
-          logger,
-        });
-        await deps.publish!(new GitHubChangeSource(octokit, ref), reporter, signal);
-      });
-    };
   };
-}
-
-function parseExternalId(id: string | null | undefined): number | undefined {
-  if (!id) return undefined;
-  try {
-    const parsed = JSON.parse(id) as { pr?: unknown };
-    return typeof parsed.pr === "number" ? parsed.pr : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Remember `key`; false when it was already there (a redelivery, a second trigger). */
-function firstTime(seen: LruMap<string, true>, key: string): boolean {
-  if (seen.has(key)) return false;
-  seen.set(key, true);
-  return true;
 }

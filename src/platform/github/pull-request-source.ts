@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ChangedPath, ChangeStatus } from "../../core/changed-bundles.js";
+import { diffTrees } from "../shared/diff-trees.js";
 import { InfrastructureError } from "../../core/infrastructure-error.js";
 import type { ChangeSource } from "../../pipeline/change-request.js";
 import type { RevisionInfo } from "../../pipeline/image-pipeline.js";
@@ -70,14 +71,7 @@ export class GitHubChangeSource implements ChangeSource {
   /** Past GitHub's caps, diff the two commits' full trees by blob sha: complete, however large. */
   private async compareTrees(): Promise<ChangedPath[]> {
     const [base, head] = await Promise.all([this.tree(this.pr.baseSha), this.tree(this.pr.headSha)]);
-    const changes: ChangedPath[] = [];
-    for (const [path, sha] of head) {
-      const before = base.get(path);
-      if (before === undefined) changes.push({ path, status: "added" });
-      else if (before !== sha) changes.push({ path, status: "modified" });
-    }
-    for (const path of base.keys()) if (!head.has(path)) changes.push({ path, status: "removed" });
-    return changes;
+    return diffTrees(base, head);
   }
 
   private async tree(sha: string): Promise<Map<string, string>> {
@@ -92,6 +86,11 @@ export class GitHubChangeSource implements ChangeSource {
     return new Map(
       data.tree.filter((e) => e.type === "blob" && e.path && e.sha).map((e) => [e.path!, e.sha!]),
     );
+  }
+
+  /** The head tree in one request (GitHub's recursive tree: fine up to 100,000 entries). */
+  async headFiles(): Promise<string[]> {
+    return [...(await this.tree(this.pr.headSha)).keys()];
   }
 
   async readBaseFile(path: string): Promise<string | undefined> {

@@ -2,13 +2,17 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ChangedPath } from "../../core/changed-bundles.js";
 import type { ChangeSource } from "../../pipeline/change-request.js";
+import { diffTrees } from "../shared/diff-trees.js";
 import type { RevisionInfo } from "../../pipeline/image-pipeline.js";
 import { gitlabFailure, httpStatusOf, type GitLabClient } from "./gitlab-client.js";
 
 export interface GitLabChangeSourceOptions {
   /** The project the merge request belongs to (its diffs and base files live there). */
   targetProjectId: number;
-  iid: number;
+  /** The merge request; absent for a push, whose changes are `changedPaths` or the trees compared. */
+  iid?: number;
+  /** The changes, when already known (a push hook's complete commit list). */
+  changedPaths?: ChangedPath[];
   /** Where base files are read: the target branch for a check, the pre-merge commit for a publish. */
   baseRef: string;
   /** The project holding the head commit: the fork for a fork MR, the target otherwise. */
@@ -51,6 +55,8 @@ export function createGitLabChangeSource(
     owner: options.owner,
 
     async changedFiles() {
+      if (options.changedPaths) return options.changedPaths;
+      if (options.iid === undefined) return compareTrees();
       let diffs: DiffEntry[];
       try {
         // gitbeaker follows GitLab's Link rel="next" header, so every page is read.
@@ -62,6 +68,10 @@ export function createGitLabChangeSource(
       }
       if (diffs.length < DIFF_FILES_CAP) return diffs.map(toChangedPath);
       return compareTrees();
+    },
+
+    async headFiles() {
+      return [...(await blobs(options.headProjectId, options.headSha)).keys()];
     },
 
     async readBaseFile(path) {
@@ -95,6 +105,7 @@ export function createGitLabChangeSource(
   async function compareTrees(): Promise<ChangedPath[]> {
     let base = options.treeBase;
     if (!base) {
+      if (options.iid === undefined) throw gitlabFailure("comparing trees", new Error("no base commit"));
       try {
         const mr = await api.MergeRequests.show(options.targetProjectId, options.iid);
         base = (mr.diff_refs as { base_sha?: string } | undefined)?.base_sha ?? undefined;
@@ -108,14 +119,7 @@ export function createGitLabChangeSource(
       blobs(options.targetProjectId, base),
       blobs(options.headProjectId, options.headSha),
     ]);
-    const changes: ChangedPath[] = [];
-    for (const [path, id] of after) {
-      const old = before.get(path);
-      if (old === undefined) changes.push({ path, status: "added" });
-      else if (old !== id) changes.push({ path, status: "modified" });
-    }
-    for (const path of before.keys()) if (!after.has(path)) changes.push({ path, status: "removed" });
-    return changes;
+    return diffTrees(before, after);
   }
 
   /** path → blob id of every file in the tree of `ref`, read page by page (keyset, as GitLab advises for trees). */

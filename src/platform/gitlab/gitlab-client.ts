@@ -1,12 +1,20 @@
 import { Gitlab } from "@gitbeaker/rest";
 import { InfrastructureError } from "../../core/infrastructure-error.js";
+import { createGitLabRequester, type GitLabRequesterOptions } from "./gitlab-requester.js";
 import type { GitLabSettingsEnabled } from "./gitlab-settings.js";
 
 /** The one SDK type of this adapter; nothing outside src/platform/gitlab sees it (DESIGN rule 3). */
 export type GitLabClient = Gitlab<false>;
 
-export function createGitLabClient(settings: Pick<GitLabSettingsEnabled, "url" | "token">): GitLabClient {
-  return new Gitlab({ host: settings.url, token: settings.token });
+export function createGitLabClient(
+  settings: Pick<GitLabSettingsEnabled, "url" | "token">,
+  options: GitLabRequesterOptions = {},
+): GitLabClient {
+  return new Gitlab({
+    host: settings.url,
+    token: settings.token,
+    requesterFn: createGitLabRequester(options),
+  });
 }
 
 /** HTTP status of a failed gitbeaker call, when the server answered at all. */

@@ -15,7 +15,7 @@
 import type { BundleLocation } from "../../core/bundle-layout.js";
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult, CheckResult } from "../../core/result.js";
-import type { ChangeReporter } from "../../pipeline/change-request.js";
+import type { JobReporter } from "../../ports/job-platform.js";
 import type { Phase } from "../../pipeline/image-pipeline.js";
 import type { Logger } from "../../pipeline/logger.js";
 import { gitlabFailure, httpStatusOf, type GitLabClient } from "./gitlab-client.js";
@@ -64,7 +64,7 @@ export interface GitLabReporterOptions {
    * False when a newer run for the very same commit has started: those statuses are now its
    * own, so this run must not mark them canceled.
    */
-  ownsStatuses?: () => boolean;
+  ownsStatuses?: () => boolean | Promise<boolean>;
 }
 
 export function statusName(bundlePath: string, prefix = GENERAL_STATUS): string {
@@ -75,7 +75,7 @@ export function statusDescription(text: string): string {
   return truncateText(stripControl(text).replace(/\s+/g, " ").trim(), STATUS_TEXT_LIMIT);
 }
 
-export class GitLabReporter implements ChangeReporter {
+export class GitLabReporter implements JobReporter {
   private readonly posted = new Map<string, StatusState>();
   private readonly results = new Map<string, BundleResult>();
   private planned_: BundleLocation[] = [];
@@ -165,12 +165,51 @@ export class GitLabReporter implements ChangeReporter {
   }
 
   async cancelled(): Promise<void> {
-    if (this.options.ownsStatuses?.() === false) return;
+    if ((await this.options.ownsStatuses?.()) === false) return;
     // The note is left to the newer run, which is already writing it.
     for (const [name, state] of this.posted) {
       if (!FINAL.has(state))
         await this.status(name, "canceled", "canceled: a newer commit superseded this check", true);
     }
+  }
+
+  /** Close what this job's commit still shows as pending or running under our names. */
+  async abandon(reason: "superseded" | "interrupted", message: string): Promise<void> {
+    if ((await this.options.ownsStatuses?.()) === false) return;
+    for (const name of await this.openStatuses()) {
+      if (reason === "superseded")
+        await this.status(name, "canceled", "canceled: a newer commit superseded this check", true);
+      else await this.status(name, "failed", INFRA_PREFIX + message, true);
+    }
+  }
+
+  /** After a restart: statuses an earlier life left pending or running that this life did not write. */
+  async closeStale(message: string): Promise<void> {
+    for (const name of await this.openStatuses()) {
+      if (!this.posted.has(name)) await this.status(name, "failed", INFRA_PREFIX + message, true);
+    }
+  }
+
+  private async openStatuses(): Promise<string[]> {
+    let statuses;
+    try {
+      statuses = await this.api.Commits.allStatuses(this.options.statusProjectId, this.options.sha, {
+        ref: this.options.ref,
+      });
+    } catch (error) {
+      throw gitlabFailure(`listing the statuses of ${this.options.sha}`, error);
+    }
+    const prefix = `${this.general}: `;
+    // GitLab lists every status ever set, newest first: the first per name is its state.
+    const latest = new Map<string, string>();
+    for (const s of statuses)
+      if (!latest.has(s.name as string)) latest.set(s.name as string, s.status as string);
+    return [...latest]
+      .filter(
+        ([name, state]) =>
+          (name === this.general || name.startsWith(prefix)) && (state === "pending" || state === "running"),
+      )
+      .map(([name]) => name);
   }
 
   private get general(): string {

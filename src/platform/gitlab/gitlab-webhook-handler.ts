@@ -1,18 +1,16 @@
 /**
- * `POST /api/gitlab/webhooks`: authenticate, answer at once, work in the background.
- * GitLab disables a hook that keeps timing out or failing, so nothing slow happens before
- * the 202; the work goes to the WorkQueue keyed per merge request, where a newer commit
- * aborts an older run still in flight.
+ * `POST /api/gitlab/webhooks`: authenticate, translate the hook into a neutral JobSpec and
+ * hand it to the dispatcher, answering once the job is on disk. GitLab disables a hook that
+ * keeps timing out or failing, so nothing slow happens before the 202. Dedupe (Idempotency-Key),
+ * supersede, queueing and publishing are the dispatcher's, shared with GitHub.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ManifestValidator } from "../../core/manifest-validator.js";
-import { checkChangeRequest } from "../../pipeline/change-request.js";
-import type { ImagePipeline } from "../../pipeline/image-pipeline.js";
+import type { Dispatcher } from "../../pipeline/dispatch.js";
 import type { Logger } from "../../pipeline/logger.js";
-import type { WorkQueue } from "../../pipeline/work-queue.js";
-import { createGitLabChangeSource } from "./gitlab-change-source.js";
+import type { JobSpec } from "../../ports/job-queue.js";
 import { createGitLabClient, type GitLabClient } from "./gitlab-client.js";
+import type { GitLabRequesterOptions } from "./gitlab-requester.js";
 import {
   isNullSha,
   parseMergeRequestHook,
@@ -20,35 +18,30 @@ import {
   type MergeRequestHook,
   type PushHook,
 } from "./gitlab-events.js";
-import { pushedChange, resolveMergedChange, type MergedChange, type PushedChange } from "./gitlab-merge.js";
-import { GitLabNoteStore } from "./gitlab-note-store.js";
-import { GitLabReporter } from "./gitlab-reporter.js";
+import {
+  createGitLabJobs,
+  gitlabTargetOfMerge,
+  gitlabTargetOfMr,
+  gitlabTargetOfPush,
+} from "./gitlab-jobs.js";
+import { pushedChange } from "./gitlab-merge.js";
 import type { GitLabSettings } from "./gitlab-settings.js";
-import { LruMap } from "../shared/lru-map.js";
 
 export const GITLAB_WEBHOOK_PATH = "/api/gitlab/webhooks";
 export const DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024;
 
 export interface GitLabWebhookDeps {
   settings: GitLabSettings;
-  queue: WorkQueue;
-  validator: ManifestValidator;
-  /** Builds and smoke-tests images; without it only the static checks run. */
-  images?: ImagePipeline;
-  /** Bundles built in parallel within one run. */
-  jobs: number;
+  dispatcher: Dispatcher;
   logger: Logger;
-  /** A merge request was merged: publish. Runs in the background queue. */
-  onMerge?: (change: MergedChange, signal: AbortSignal) => Promise<void>;
-  /** Something was pushed to the project's default branch. Runs in the background queue. */
-  onPush?: (push: PushedChange, signal: AbortSignal) => Promise<void>;
+  /** True when images are built after the static check (statuses say what comes next). */
+  builds: boolean;
   path?: string;
   maxBodyBytes?: number;
-  progressIntervalMs?: number;
-  /** Delivery keys remembered to drop redeliveries. */
-  rememberDeliveries?: number;
   /** A ready client (tests, or one shared with other routes); made from `settings` otherwise. */
   client?: GitLabClient;
+  /** Options of the client made from `settings` (metrics observer, retry waits). */
+  gitlab?: GitLabRequesterOptions;
 }
 
 export type GitLabWebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
@@ -68,12 +61,8 @@ export function createGitLabWebhookHandler(deps: GitLabWebhookDeps): GitLabWebho
   const path = deps.path ?? GITLAB_WEBHOOK_PATH;
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const settings = deps.settings;
-  const api = settings.enabled ? (deps.client ?? createGitLabClient(settings)) : undefined;
-  const notes = api ? new GitLabNoteStore(api) : undefined;
-  const seen = new LruMap<string, true>(deps.rememberDeliveries ?? 10_000);
-  /** The newest run per MR, so a superseded run of the same commit leaves its statuses alone. */
-  const newest = new LruMap<string, { run: number; sha: string }>(10_000);
-  let runs = 0;
+  const api = settings.enabled ? (deps.client ?? createGitLabClient(settings, deps.gitlab)) : undefined;
+  if (api) deps.dispatcher.register(createGitLabJobs(api, { builds: deps.builds }));
   const secretHash = settings.enabled ? sha256(settings.webhookSecret) : undefined;
 
   return async (req, res) => {
@@ -88,7 +77,7 @@ export function createGitLabWebhookHandler(deps: GitLabWebhookDeps): GitLabWebho
         res.setHeader("Allow", "POST");
         throw new HttpProblem(405, "use POST");
       }
-      if (!settings.enabled || !api || !notes || !secretHash) {
+      if (!settings.enabled || !api || !secretHash) {
         req.resume();
         throw new HttpProblem(503, settings.enabled ? "not configured" : settings.reason);
       }
@@ -100,17 +89,20 @@ export function createGitLabWebhookHandler(deps: GitLabWebhookDeps): GitLabWebho
         throw new HttpProblem(401, "wrong or missing X-Gitlab-Token");
       }
       const body = parseJson(await readBody(req, maxBody));
-      const key = header(req, "idempotency-key");
-      if (key !== undefined && seen.has(key)) {
-        log.info({ idempotencyKey: key }, "redelivery ignored");
+      const key = header(req, "idempotency-key") ?? header(req, "x-gitlab-event-uuid");
+      const outcome = route(header(req, "x-gitlab-event"), body);
+      if (!outcome.job) return reply(res, 200, { status: "ignored", message: outcome.message });
+      // Written to the store before GitLab hears back: a crash after this line loses nothing.
+      const accepted = await deps.dispatcher.accept({
+        ...outcome.job,
+        ...(outcome.job.kind === "publish" || key === undefined ? {} : { dedupe: `gitlab-delivery:${key}` }),
+        ...(key !== undefined ? { delivery: key } : {}),
+      });
+      if (accepted.status === "duplicate") {
+        log.info({ idempotencyKey: key, job: accepted.job.id }, "redelivery ignored");
         return reply(res, 200, { status: "duplicate", message: "this delivery was already accepted" });
       }
-      const outcome = route(header(req, "x-gitlab-event"), body, log);
-      if (key !== undefined) seen.set(key, true);
-      return reply(res, outcome.accepted ? 202 : 200, {
-        status: outcome.accepted ? "accepted" : "ignored",
-        message: outcome.message,
-      });
+      return reply(res, 202, { status: "accepted", message: outcome.message });
     } catch (error) {
       if (error instanceof HttpProblem) {
         if (error.status === 400) log.warn({ problem: error.message }, "bad GitLab webhook request");
@@ -124,122 +116,81 @@ export function createGitLabWebhookHandler(deps: GitLabWebhookDeps): GitLabWebho
   function route(
     event: string | undefined,
     body: Record<string, unknown>,
-    log: Logger,
-  ): { accepted: boolean; message: string } {
+  ): { job?: JobSpec; message: string } {
     const kind = body.object_kind;
     if (event === "Merge Request Hook" || (event === "System Hook" && kind === "merge_request")) {
       const parsed = parseMergeRequestHook(body);
       if (!parsed.ok)
         throw new HttpProblem(400, `not a merge request event GitLab would send: ${parsed.problem}`);
-      return onMergeRequest(parsed.value, log);
+      return onMergeRequest(parsed.value);
     }
     if (event === "Push Hook" || (event === "System Hook" && kind === "push")) {
       const parsed = parsePushHook(body);
       if (!parsed.ok) throw new HttpProblem(400, `not a push event GitLab would send: ${parsed.problem}`);
-      return onPush(parsed.value, log);
+      return onPush(parsed.value);
     }
-    return { accepted: false, message: `event ${JSON.stringify(event ?? null)} is not used by hubgate` };
+    return { message: `event ${JSON.stringify(event ?? null)} is not used by hubgate` };
   }
 
-  function onMergeRequest(hook: MergeRequestHook, log: Logger): { accepted: boolean; message: string } {
+  function onMergeRequest(hook: MergeRequestHook): { job?: JobSpec; message: string } {
     const a = hook.object_attributes;
     const action = a.action ?? "";
-    const mr = `${a.target_project_id}!${a.iid}`;
     if (action === "merge") {
-      if (!deps.onMerge) return { accepted: false, message: "merged; publishing is not configured" };
-      const onMerge = deps.onMerge;
-      deps.queue.submit(`gitlab:${mr}:merge`, async (signal) => {
-        const merged = log.child({ mr, action });
-        try {
-          await onMerge(await resolveMergedChange(api!, hook, { signal, logger: merged }), signal);
-        } catch (error) {
-          merged.error({ err: error }, "publishing the merge failed");
-        }
-      });
-      return { accepted: true, message: `merge of !${a.iid} handed to publishing` };
+      if (!deps.dispatcher.publishes) return { message: "merged; publishing is not configured" };
+      const target = gitlabTargetOfMerge(hook);
+      return {
+        job: {
+          platform: "gitlab",
+          kind: "publish",
+          key: gitlabPublishKey(target.projectId, target.mergedSha),
+          dedupe: gitlabPublishKey(target.projectId, target.mergedSha),
+          headSha: target.mergedSha,
+          target: { ...target },
+        },
+        message: `merge of !${a.iid} handed to publishing`,
+      };
     }
-    if (!CHECK_ACTIONS.has(action))
-      return { accepted: false, message: `action ${JSON.stringify(action)} needs no check` };
-    if (action === "update" && !a.oldrev)
-      return { accepted: false, message: "update without new commits needs no check" };
-    if (a.state && a.state !== "opened") return { accepted: false, message: `merge request is ${a.state}` };
-    submitCheck(hook, log.child({ mr, action, sha: a.last_commit.id }));
-    return { accepted: true, message: `checking ${a.last_commit.id.slice(0, 8)} of !${a.iid}` };
+    if (!CHECK_ACTIONS.has(action)) return { message: `action ${JSON.stringify(action)} needs no check` };
+    if (action === "update" && !a.oldrev) return { message: "update without new commits needs no check" };
+    if (a.state && a.state !== "opened") return { message: `merge request is ${a.state}` };
+    return {
+      job: {
+        platform: "gitlab",
+        kind: "check",
+        key: `gitlab:${a.target_project_id}!${a.iid}`,
+        headSha: a.last_commit.id,
+        target: { ...gitlabTargetOfMr(hook) },
+      },
+      message: `checking ${a.last_commit.id.slice(0, 8)} of !${a.iid}`,
+    };
   }
 
-  function submitCheck(hook: MergeRequestHook, log: Logger): void {
-    const a = hook.object_attributes;
-    const key = `gitlab:${a.target_project_id}!${a.iid}`;
-    const sha = a.last_commit.id;
-    const run = ++runs;
-    newest.set(key, { run, sha });
-    deps.queue.submit(key, async (signal) => {
-      const source = createGitLabChangeSource(api!, {
-        targetProjectId: a.target_project_id,
-        iid: a.iid,
-        baseRef: a.target_branch,
-        headProjectId: a.source_project_id,
-        headSha: sha,
-        revision: { sourceUrl: hook.project.web_url, commit: sha, branch: a.source_branch },
-      });
-      const reporter = new GitLabReporter(api!, {
-        targetProjectId: a.target_project_id,
-        iid: a.iid,
-        statusProjectId: a.source_project_id,
-        sha,
-        ref: a.source_branch,
-        headWebUrl: a.source.web_url,
-        mrUrl: a.url,
-        notes: notes!,
-        signal,
-        logger: log,
-        builds: deps.images !== undefined,
-        ownsStatuses: () => {
-          const latest = newest.get(key);
-          return !latest || latest.run === run || latest.sha !== sha;
-        },
-      });
-      log.info("checking merge request");
-      const outcome = await checkChangeRequest(
-        source,
-        reporter,
-        {
-          validator: deps.validator,
-          images: deps.images,
-          jobs: deps.jobs,
-          logger: log,
-          progressIntervalMs: deps.progressIntervalMs,
-        },
-        signal,
-      );
-      log.info(
-        { conclusion: outcome.result?.conclusion ?? (signal.aborted ? "superseded" : "not finished") },
-        "merge request checked",
-      );
-    });
-  }
-
-  function onPush(hook: PushHook, log: Logger): { accepted: boolean; message: string } {
+  function onPush(hook: PushHook): { job?: JobSpec; message: string } {
     const branch = hook.ref.replace(/^refs\/heads\//, "");
     const defaultBranch = hook.project.default_branch;
     if (!hook.ref.startsWith("refs/heads/") || !defaultBranch || branch !== defaultBranch) {
-      return { accepted: false, message: `push to ${hook.ref} is not to the default branch` };
+      return { message: `push to ${hook.ref} is not to the default branch` };
     }
-    if (isNullSha(hook.after)) return { accepted: false, message: "branch deleted" };
-    if (!deps.onPush)
-      return { accepted: false, message: "push to the default branch; nothing is configured for it" };
-    const onPushHook = deps.onPush;
-    const change = pushedChange(hook);
-    deps.queue.submit(`gitlab:${hook.project.id}:push:${branch}`, async (signal) => {
-      try {
-        await onPushHook(change, signal);
-      } catch (error) {
-        log.error({ err: error, project: hook.project.id, after: hook.after }, "handling the push failed");
-      }
-    });
-    return { accepted: true, message: `push to ${branch} accepted` };
+    if (isNullSha(hook.after)) return { message: "branch deleted" };
+    if (isNullSha(hook.before)) return { message: "default branch created; nothing to compare with" };
+    if (!deps.dispatcher.publishes)
+      return { message: "push to the default branch; publishing is not configured" };
+    const target = gitlabTargetOfPush(pushedChange(hook));
+    return {
+      job: {
+        platform: "gitlab",
+        kind: "publish",
+        key: gitlabPublishKey(target.projectId, target.after),
+        dedupe: gitlabPublishKey(target.projectId, target.after),
+        headSha: target.after,
+        target: { ...target },
+      },
+      message: `push to ${branch} handed to publishing`,
+    };
   }
 }
+
+export const gitlabPublishKey = (projectId: number, sha: string) => `publish:gitlab:${projectId}@${sha}`;
 
 function sha256(text: string): Buffer {
   return createHash("sha256").update(text, "utf8").digest();

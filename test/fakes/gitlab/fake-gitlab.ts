@@ -87,6 +87,7 @@ class Reject extends Error {
     readonly status: number,
     readonly payload: object,
     readonly violation: string | undefined,
+    readonly headers: Record<string, string> = {},
   ) {
     super(violation ?? JSON.stringify(payload));
   }
@@ -109,7 +110,7 @@ export class FakeGitLab {
   private readonly noteList: NoteModel[] = [];
   private readonly held = new Map<string, { waiters: Array<() => void>; released: boolean }>();
   private readonly waiters: Array<{ route: string; count: number; resolve: () => void }> = [];
-  private readonly failures: Array<{ route: string; status: number }> = [];
+  private readonly failures: Array<{ route: string; status: number; headers?: Record<string, string> }> = [];
   private readonly statusDenied = new Set<number>();
   private nextId = 1000;
   private commitCounter = 0;
@@ -282,9 +283,9 @@ export class FakeGitLab {
     return new Promise((resolve) => this.waiters.push({ route, count, resolve }));
   }
 
-  /** Answer the next request to `route` with `status`, as a failing GitLab would. */
-  failNext(route: string, status: number): void {
-    this.failures.push({ route, status });
+  /** Answer the next `times` requests to `route` with `status` (and `headers`, e.g. retry-after), as a failing GitLab would. */
+  failNext(route: string, status: number, times = 1, headers?: Record<string, string>): void {
+    for (let i = 0; i < times; i++) this.failures.push({ route, status, ...(headers ? { headers } : {}) });
   }
 
   /** The token has no right to set commit statuses in this project (a fork it is not a member of). */
@@ -388,7 +389,12 @@ export class FakeGitLab {
       const failure = this.failures.find((f) => f.route === call.route);
       if (failure) {
         this.failures.splice(this.failures.indexOf(failure), 1);
-        throw new Reject(failure.status, { message: `${failure.status} (injected by the test)` }, undefined);
+        throw new Reject(
+          failure.status,
+          { message: `${failure.status} (injected by the test)` },
+          undefined,
+          failure.headers,
+        );
       }
       if (raw.length) {
         const type = String(req.headers["content-type"] ?? "");
@@ -418,6 +424,7 @@ export class FakeGitLab {
             route: call.route,
             problem: error.violation,
           });
+        for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
         this.json({ res, call } as Ctx, error.status, error.payload);
       } else {
         this.violations.push({

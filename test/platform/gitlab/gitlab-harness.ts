@@ -7,9 +7,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Dispatcher } from "../../../src/pipeline/dispatch.js";
+import { EmbeddedJobQueue } from "../../../src/pipeline/embedded-job-queue.js";
 import { silentLogger } from "../../../src/pipeline/logger.js";
-import { WorkQueue } from "../../../src/pipeline/work-queue.js";
-import type { MergedChange, PushedChange } from "../../../src/platform/gitlab/gitlab-merge.js";
+import type { Job } from "../../../src/ports/job-queue.js";
+import type { JobPlatform, OpenedJob } from "../../../src/ports/job-platform.js";
+import { openMemoryDatabase } from "../../../src/store/database.js";
+import { SqliteJobStore } from "../../../src/store/job-store.js";
 import { readGitLabSettings } from "../../../src/platform/gitlab/gitlab-settings.js";
 import {
   createGitLabWebhookHandler,
@@ -23,6 +27,7 @@ import {
   type ProjectModel,
 } from "../../fakes/gitlab/fake-gitlab.js";
 import { manifestValidator } from "../../helpers/manifest-validator.js";
+import { recordingPublisher } from "../../fakes/pipeline/index.js";
 
 export const SECRET = "s3cret-gitlab-webhook-token";
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -52,13 +57,17 @@ export const AWESOME = "executors/encoders/AwesomeEncoder";
 export const BROKEN = "executors/crafters/BrokenCrafter";
 export const HUB_BASE: Files = { "README.md": "# The hub\n", "executors/README.md": "Bundles live here.\n" };
 
+/** A publish job as the GitLab adapter opened it: the stored job, its change source and reporter. */
+export type OpenedPublish = OpenedJob & { job: Job };
+
 export interface Harness {
   gl: FakeGitLab;
   hub: ProjectModel;
-  queue: WorkQueue;
+  queue: EmbeddedJobQueue;
+  store: SqliteJobStore;
   webhookUrl: string;
-  merges: MergedChange[];
-  pushes: PushedChange[];
+  /** Publish jobs (merges and default-branch pushes) opened by the adapter, in order. */
+  publishes: OpenedPublish[];
   post(
     payload: unknown,
     headers?: Record<string, string | undefined>,
@@ -72,27 +81,42 @@ export async function startHarness(
   const gl = await startFakeGitLab();
   const hub = gl.addProject({ id: 1, path: "hub", namespace: "jina" });
   gl.commit(1, HUB_BASE, { branch: "main" });
-  const queue = new WorkQueue(2);
-  const merges: MergedChange[] = [];
-  const pushes: PushedChange[] = [];
+  const store = new SqliteJobStore(openMemoryDatabase());
+  const queue = new EmbeddedJobQueue(store, { concurrency: 2, logger: silentLogger });
+  const publishes: OpenedPublish[] = [];
+  /** Records what the adapter opens for publish jobs (no images here: nothing is built or pushed). */
+  class RecordingDispatcher extends Dispatcher {
+    override register(platform: JobPlatform): void {
+      super.register({
+        name: platform.name,
+        open: async (job, context) => {
+          const opened = await platform.open(job, context);
+          if (job.kind === "publish") publishes.push({ ...opened, job });
+          return opened;
+        },
+      });
+    }
+  }
+  const dispatcher = new RecordingDispatcher({
+    validator: manifestValidator(),
+    jobs: 1,
+    logger: silentLogger,
+    progressIntervalMs: 0,
+    queue,
+    store,
+    publisher: recordingPublisher(),
+  });
   const handler = createGitLabWebhookHandler({
     settings: readGitLabSettings(
       options.env ?? { GITLAB_URL: gl.url, GITLAB_TOKEN: gl.token, GITLAB_WEBHOOK_SECRET: SECRET },
     ),
-    queue,
-    validator: manifestValidator(),
-    images: undefined,
-    jobs: 1,
+    dispatcher,
     logger: silentLogger,
-    progressIntervalMs: 0,
-    onMerge: async (change) => {
-      merges.push(change);
-    },
-    onPush: async (push) => {
-      pushes.push(push);
-    },
+    builds: false,
+    gitlab: { backoffMs: 5 },
     ...options.deps,
   });
+  await queue.start(dispatcher.run);
   const server: Server = createServer((req, res) => {
     void handler(req, res).then((handled) => {
       if (!handled) res.writeHead(404).end("not found");
@@ -104,9 +128,9 @@ export async function startHarness(
     gl,
     hub,
     queue,
+    store,
     webhookUrl,
-    merges,
-    pushes,
+    publishes,
     async post(payload, headers = {}) {
       const all: Record<string, string> = {
         "content-type": "application/json",
@@ -134,6 +158,7 @@ export async function startHarness(
     },
     async close() {
       await queue.idle();
+      await queue.close(0);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await gl.close();
     },

@@ -202,20 +202,18 @@ describe("GitLab webhook: merge request checks against a fake GitLab over HTTP",
     expect(notes[0]!.body).toContain("✅ hubgate");
   });
 
-  it("the same commit again while its run is in flight (reopen): the newer run owns the statuses", async () => {
+  it("the same commit again while its run is in flight (reopen): answered duplicate, checked once", async () => {
     const mr = openMergeRequest(h.gl, exampleBundle("executors/encoders/AwesomeEncoder", AWESOME));
     const release = h.gl.holdArchive(1, mr.headSha);
     await h.post(mergeRequestHook(h.gl, mr, { action: "open" }));
     await h.gl.whenCalled("repository/archive", 1);
-    await h.post(mergeRequestHook(h.gl, mr, { action: "reopen" }));
-    await h.gl.whenCalled("repository/archive", 2);
+    const again = await h.post(mergeRequestHook(h.gl, mr, { action: "reopen" }));
+    expect(again).toMatchObject({ status: 200, body: { status: "duplicate" } });
     release();
     await h.queue.idle();
 
     expect(h.gl.violations).toEqual([]);
-    // The newer run found the older run's pending status (GitLab refuses pending → pending) and
-    // took it over; the superseded run did not cancel what is now the newer run's status.
-    expect(h.gl.refusedTransitions).toEqual([`${STATUS(AWESOME)}: pending → pending`]);
+    expect(h.gl.refusedTransitions).toEqual([]);
     const statuses = h.gl.statuses(1, mr.headSha);
     expect(statuses).toHaveLength(1);
     expect(statuses[0]!.history).toEqual(["pending", "running", "success"]);
@@ -240,7 +238,8 @@ describe("GitLab webhook: merge request checks against a fake GitLab over HTTP",
 
   it("GitLab failing on our side: statuses fail as an infrastructure problem, the note says it is not the contributor's fault", async () => {
     const mr = openMergeRequest(h.gl, exampleBundle("executors/encoders/AwesomeEncoder", AWESOME));
-    h.gl.failNext("repository/archive", 500);
+    // Past the client's retries (five answers of 500).
+    h.gl.failNext("repository/archive", 500, 5);
     await h.post(mergeRequestHook(h.gl, mr, { action: "open" }));
     await h.queue.idle();
 
@@ -257,7 +256,7 @@ describe("GitLab webhook: merge request checks against a fake GitLab over HTTP",
 
   it("a failure before any bundle is known fails a general status, which the next good run of the commit resolves", async () => {
     const mr = openMergeRequest(h.gl, exampleBundle("executors/encoders/AwesomeEncoder", AWESOME));
-    h.gl.failNext("merge_requests/diffs", 500);
+    h.gl.failNext("merge_requests/diffs", 500, 5);
     await h.post(mergeRequestHook(h.gl, mr, { action: "open" }));
     await h.queue.idle();
     expect(h.gl.latestStatuses(1, mr.headSha).get("hubgate")?.status).toBe("failed");
@@ -328,7 +327,7 @@ describe("GitLab webhook: merge request checks against a fake GitLab over HTTP",
     expect(notes[0]!.body).toContain("nothing to check");
   });
 
-  it("merge: onMerge gets the merge commit, the pre-merge base and a working change source", async () => {
+  it("merge: a publish job for the merge commit, with the pre-merge base and a working change source", async () => {
     const mr = openMergeRequest(h.gl, exampleBundle("executors/encoders/AwesomeEncoder", AWESOME));
     const oldMain = h.hub.branches.get("main")!;
     const mergeSha = h.gl.commit(
@@ -340,27 +339,35 @@ describe("GitLab webhook: merge request checks against a fake GitLab over HTTP",
       },
     );
     mr.state = "merged";
-    const res = await h.post(mergeRequestHook(h.gl, mr, { action: "merge", mergeCommitSha: mergeSha }));
+    const hook = mergeRequestHook(h.gl, mr, { action: "merge", mergeCommitSha: mergeSha });
+    const res = await h.post(hook);
     expect(res.status).toBe(202);
     await h.queue.idle();
 
-    expect(h.merges).toHaveLength(1);
-    const merged = h.merges[0]!;
-    expect(merged).toMatchObject({
-      platform: "gitlab",
+    expect(h.publishes).toHaveLength(1);
+    const { job, source } = h.publishes[0]!;
+    expect(job).toMatchObject({ platform: "gitlab", kind: "publish", headSha: mergeSha, state: "running" });
+    expect(job.target).toMatchObject({
+      type: "merge",
       projectId: 1,
       iid: 7,
-      sha: mergeSha,
-      baseSha: oldMain,
-      targetBranch: "main",
-      source: { projectId: 1, branch: "add-bundle", sha: mr.headSha },
+      mergedSha: mergeSha,
+      sha: mr.headSha,
     });
-    const changed = await merged.changes.changedFiles(new AbortController().signal);
+    const changed = await source.changedFiles(new AbortController().signal);
     expect(changed.map((c) => c.path)).toContain(`${AWESOME}/manifest.yml`);
-    expect(await merged.changes.readBaseFile(`${AWESOME}/manifest.yml`)).toBeUndefined();
-    expect(merged.changes.revision).toEqual({ sourceUrl: h.hub.webUrl, commit: mergeSha, branch: "main" });
-    // No check ran for the merge itself.
-    expect(h.gl.statuses(1, mergeSha)).toEqual([]);
+    expect(await source.readBaseFile(`${AWESOME}/manifest.yml`)).toBeUndefined();
+    expect(source.revision).toEqual({ sourceUrl: h.hub.webUrl, commit: mergeSha, branch: "main" });
+    // Only publishing wrote to the merge commit (no image here: the status says it was not published).
+    const names = [...h.gl.latestStatuses(1, mergeSha).keys()];
+    expect(names).toEqual([`hubgate publish: ${AWESOME}`]);
+    // The push GitLab sends for the same merge publishes nothing twice.
+    const push = fixture("push-hook") as Record<string, unknown> & { project: Record<string, unknown> };
+    Object.assign(push, { ref: "refs/heads/main", before: oldMain, after: mergeSha });
+    push.project = { ...push.project, id: 1, default_branch: "main" };
+    const again = await h.post(push, { "x-gitlab-event": "Push Hook" });
+    expect(again).toMatchObject({ status: 200, body: { status: "duplicate" } });
+    expect(h.publishes).toHaveLength(1);
     expectClean(h);
   });
 
@@ -408,24 +415,29 @@ describe("GitLab webhook: merge request checks against a fake GitLab over HTTP",
     expect(h.gl.latestStatuses(1, mr.headSha).get(STATUS(AWESOME))?.status).toBe("success");
   });
 
-  it("push to the default branch calls onPush; other branches are ignored", async () => {
+  it("push to the default branch publishes, like on GitHub; other branches are ignored", async () => {
+    const before = h.hub.branches.get("main")!;
+    const after = h.gl.commit(
+      1,
+      { ...HUB_BASE, ...exampleBundle("executors/encoders/AwesomeEncoder", AWESOME) },
+      { branch: "main", parents: [before] },
+    );
     const push = fixture("push-hook") as Record<string, unknown> & { project: Record<string, unknown> };
-    push.project = { ...push.project, default_branch: "master" };
+    Object.assign(push, { ref: "refs/heads/main", before, after });
+    push.project = { ...push.project, id: 1, web_url: h.hub.webUrl, default_branch: "main" };
     const res = await h.post(push, { "x-gitlab-event": "Push Hook" });
     expect(res.status).toBe(202);
     const other = await h.post({ ...push, ref: "refs/heads/feature" }, { "x-gitlab-event": "Push Hook" });
     expect(other).toMatchObject({ status: 200, body: { status: "ignored" } });
     await h.queue.idle();
-    expect(h.pushes).toEqual([
-      expect.objectContaining({
-        platform: "gitlab",
-        projectId: 15,
-        branch: "master",
-        after: "da1560886d4f094c3e6c9ef40349f7d38b5d27d7",
-      }),
+    expect(h.publishes.map((p) => p.job.target)).toEqual([
+      expect.objectContaining({ type: "push", projectId: 1, branch: "main", before, after }),
     ]);
-    // total_commits_count 4 > 2 listed: the payload's file list is incomplete, so none is passed on.
-    expect(h.pushes[0]!.changedPaths).toBeUndefined();
+    // total_commits_count 4 > 2 listed: the payload's file list is incomplete, so the trees are compared.
+    expect(h.publishes[0]!.job.target.changedPaths).toBeUndefined();
+    const changed = await h.publishes[0]!.source.changedFiles(new AbortController().signal);
+    expect(changed.map((c) => c.path)).toContain(`${AWESOME}/manifest.yml`);
+    expect([...h.gl.latestStatuses(1, after).keys()]).toEqual([`hubgate publish: ${AWESOME}`]);
   });
 
   it("refuses bad requests: not JSON, not an object, a payload missing fields, GET", async () => {
