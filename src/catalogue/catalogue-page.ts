@@ -13,6 +13,7 @@ const STYLE = `
 * { box-sizing: border-box; }
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 0; background: #fafafa; }
 header, main, footer { max-width: 60rem; margin: 0 auto; padding: 1rem 1.25rem; }
+footer { color: var(--muted); font-size: .9rem; }
 header { border-bottom: 1px solid var(--line); }
 header a { color: var(--fg); text-decoration: none; font-weight: 700; font-size: 1.25rem; }
 a { color: var(--accent); }
@@ -56,7 +57,7 @@ function layout(title: string, body: string): string {
 <main id="main">
 ${body}
 </main>
-<footer class="meta">Published by hubgate. Data: <a href="/api/v1/images">/api/v1/images</a></footer>
+<footer>Published by hubgate. Data: <a href="/api/v1/images">/api/v1/images</a></footer>
 </body>
 </html>
 `;

@@ -69,6 +69,32 @@ const SCHEMA_STEPS = [
   CREATE INDEX catalogue_tags_image ON catalogue_tags (image_pk);`,
 ];
 
+/**
+ * Publish records written before the catalogue existed become catalogue images, once, with
+ * their version as a protected tag (where `latest` pointed was not recorded then).
+ */
+const IMPORT_PUBLISH_RECORDS = `
+  INSERT INTO catalogue_images (kind, name, version, url, registry_url, digest, source_repository, commit_sha,
+                                published_at, created_at, updated_at)
+  SELECT kind, name, version, repository || ':' || version || '@' || digest,
+         CASE WHEN host LIKE 'localhost%' OR host LIKE '127.%' OR host LIKE '[::1]%' THEN 'http://' ELSE 'https://' END || host,
+         digest, source_repository, commit_sha, published_at, published_at, published_at
+  FROM (SELECT *, substr(repository, 1, instr(repository, '/') - 1) AS host FROM published ORDER BY published_at)
+  WHERE true
+  ON CONFLICT (kind, name, version) DO NOTHING;
+  INSERT INTO catalogue_tags (kind, name, tag, image_pk, protected, updated_at)
+  SELECT kind, name, version, pk, 1, updated_at FROM catalogue_images WHERE digest IS NOT NULL
+  ON CONFLICT (kind, name, tag) DO NOTHING;`;
+
+function prepare(db: Db): void {
+  ensureSchema(db, "catalogue", SCHEMA_STEPS);
+  const hasRecords = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'published'")
+    .get();
+  // A store without publish records has nothing to import, now or later (every publish since writes both).
+  ensureSchema(db, "catalogue-import", [hasRecords ? IMPORT_PUBLISH_RECORDS : "SELECT 1"]);
+}
+
 export interface Framework {
   pk: number;
   name: string;
@@ -236,7 +262,7 @@ export class Catalogue {
 
   /** The catalogue on a connection someone else owns (the server's store, the publisher's). */
   static on(db: Db, options: { secretBox?: SecretBox; now?: () => Date } = {}): Catalogue {
-    ensureSchema(db, "catalogue", SCHEMA_STEPS);
+    prepare(db);
     return new Catalogue(db, options.secretBox, false, options.now ?? (() => new Date()));
   }
 
@@ -248,7 +274,7 @@ export class Catalogue {
     const now = () => new Date();
     if (!options.readOnly) {
       const db = openDatabase(dataDir);
-      ensureSchema(db, "catalogue", SCHEMA_STEPS);
+      prepare(db);
       return new Catalogue(db, options.secretBox, true, now);
     }
     if (!existsSync(join(dataDir, DATABASE_FILE))) return new Catalogue(undefined, undefined, false, now);
@@ -257,7 +283,12 @@ export class Catalogue {
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'catalogue_images'")
       .get();
     if (!has) {
+      const records = db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'published'")
+        .get();
       db.close();
+      // A store from before the catalogue: bring its publish records in once, then read.
+      if (records) return Catalogue.open(dataDir, { secretBox: options.secretBox });
       return new Catalogue(undefined, undefined, false, now);
     }
     return new Catalogue(db, options.secretBox, true, now);
@@ -293,6 +324,11 @@ export class Catalogue {
       )
       .all(...params) as Row[];
     return rows.map((row) => this.toImage(row));
+  }
+
+  /** One version of a series (kind and name compare case-insensitively, as in image names). */
+  find(kind: string, name: string, version: string): CatalogueImage | undefined {
+    return this.list({ kind, name, version })[0];
   }
 
   get(pk: number): CatalogueImage | undefined {
@@ -332,9 +368,11 @@ export class Catalogue {
       const renamed =
         kind.toLowerCase() !== current.kind.toLowerCase() ||
         name.toLowerCase() !== current.name.toLowerCase();
-      if (renamed && current.tags.length > 0)
+      // A tag names one version of one series: moving the image under it would make the
+      // tag (a published version's, say) point at something it never meant.
+      if ((renamed || version !== current.version) && current.tags.length > 0)
         throw new CatalogueConflict(
-          `image ${pk} cannot change its kind or name while tags point at it (${tagList(current.tags)}): the tags belong to ${series(current)}`,
+          `image ${pk} cannot change its kind, name or version while tags point at it (${tagList(current.tags)} of ${series(current)}); create a new image instead`,
         );
       if (renamed || version !== current.version) this.assertFree(kind, name, version, pk);
       this.apply(pk, fields);

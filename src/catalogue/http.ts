@@ -61,6 +61,7 @@ export function sendJson(
 export function sendError(res: ServerResponse, error: HttpError): void {
   const headers: Record<string, string> = {};
   if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="hubgate catalogue"';
+  if (Array.isArray(error.extra.allow)) headers.allow = error.extra.allow.join(", ");
   sendJson(res, error.status, { error: error.message, ...error.extra }, headers);
 }
 

@@ -27,6 +27,40 @@ export interface PublishArgs {
   dryRun: boolean;
   config?: string;
   format: Format;
+  /** Revision metadata; unset values come from CI variables, then the local git repository. */
+  repositoryUrl?: string;
+  revisionBranch?: string;
+  revisionTag?: string;
+}
+
+/** `hubgate published`: the catalogue's records, from the local store or a server. */
+export interface PublishedArgs {
+  command: "published";
+  kind?: string;
+  name?: string;
+  format: "text" | "json";
+  server?: string;
+  dataDir?: string;
+}
+
+/** `hubgate serve`: the catalogue (API, page, badges) without the bots. */
+export interface ServeArgs {
+  command: "serve";
+  port?: number;
+  host?: string;
+  dataDir?: string;
+}
+
+/** `hubgate deprecate KIND NAME VERSION --reason TEXT` (or `--undo`). */
+export interface DeprecateArgs {
+  command: "deprecate";
+  kind: string;
+  name: string;
+  version: string;
+  reason?: string;
+  undo: boolean;
+  server?: string;
+  dataDir?: string;
 }
 
 /** `hubgate repos list|create|login`, `hubgate orgs ...`, `hubgate users token USER`: clients of the server's API. */
@@ -55,6 +89,9 @@ export interface RegistryAuthConfigArgs {
 export type CliArgs =
   | CheckArgs
   | PublishArgs
+  | PublishedArgs
+  | ServeArgs
+  | DeprecateArgs
   | OrgsArgs
   | ServeAuthArgs
   | RegistryAuthConfigArgs
@@ -70,6 +107,11 @@ export const USAGE = `Usage:
                 [--format text|json|codequality|junit|sarif] [--config FILE]
   hubgate publish PATH... [--registry HOST[:PORT]] [--dry-run] [--config FILE]
                   [-t TAG]... [--protected-tag TAG]...
+                  [--repository-url URL] [--revision-branch BRANCH] [--revision-tag TAG]
+  hubgate published [--kind K] [--name N] [--format text|json] [--server URL] [--data-dir DIR]
+  hubgate deprecate KIND NAME VERSION --reason TEXT [--server URL] [--data-dir DIR]
+  hubgate deprecate KIND NAME VERSION --undo [--server URL] [--data-dir DIR]
+  hubgate serve [--port N] [--host ADDRESS] [--data-dir DIR]
 
 PATH is a bundle folder or a hub/repository root (default .); every bundle below it is checked.
   --changed-since REF  only bundles changed since REF (git); versions must be bumped over REF
@@ -81,6 +123,8 @@ PATH is a bundle folder or a hub/repository root (default .); every bundle below
   --protected-tag TAG  publish: a tag pushed once and never again (repeatable)
 Exit status: 0 no error, 1 at least one error finding, 2 usage or infrastructure problem.
 Publishing reads HUBGATE_REGISTRY_USERNAME / HUBGATE_REGISTRY_PASSWORD from the environment.
+The catalogue commands use HUBGATE_DATA_DIR (default .hubgate) or --data-dir, or a server
+(--server URL, writes with HUBGATE_CATALOGUE_TOKEN).
 
 Container repositories (server at HUBGATE_URL, your API token in HUBGATE_TOKEN):
   hubgate repos list
@@ -107,13 +151,22 @@ export function parseCliArgs(argv: string[], isTty: boolean, env: NodeJS.Process
         jobs: { type: "string", short: "j" },
         registry: { type: "string" },
         "dry-run": { type: "boolean", default: false },
+        "repository-url": { type: "string" },
+        "revision-branch": { type: "string" },
+        "revision-tag": { type: "string" },
+        kind: { type: "string" },
+        name: { type: "string" },
+        server: { type: "string" },
+        "data-dir": { type: "string" },
+        port: { type: "string" },
+        host: { type: "string" },
+        reason: { type: "string" },
+        undo: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", default: false },
         color: { type: "boolean" },
         organization: { type: "string" },
         "expires-in": { type: "string" },
-        port: { type: "string" },
-        host: { type: "string" },
         "public-url": { type: "string" },
         tag: { type: "string", short: "t", multiple: true },
         "protected-tag": { type: "string", multiple: true },
@@ -166,6 +219,54 @@ export function parseCliArgs(argv: string[], isTty: boolean, env: NodeJS.Process
       dryRun: values["dry-run"] ?? false,
       config: values.config,
       format,
+      repositoryUrl: values["repository-url"],
+      revisionBranch: values["revision-branch"],
+      revisionTag: values["revision-tag"],
+    };
+  }
+  if (command === "published") {
+    if (paths.length)
+      throw new UsageError(`published takes no PATH (got "${paths[0]}"); filter with --kind and --name`);
+    if (format !== "text" && format !== "json")
+      throw new UsageError(`published supports --format text or json, not "${format}"`);
+    return {
+      command,
+      kind: values.kind,
+      name: values.name,
+      format,
+      server: serverUrl(values.server),
+      dataDir: values["data-dir"],
+    };
+  }
+  if (command === "serve") {
+    if (paths.length) throw new UsageError("serve takes no PATH");
+    let port: number | undefined;
+    if (values.port !== undefined) {
+      port = Number(values.port);
+      if (!/^[0-9]{1,5}$/.test(values.port) || port > 65535)
+        throw new UsageError(`--port must be a port number (0-65535), not "${values.port}"`);
+    }
+    return { command, port, host: values.host, dataDir: values["data-dir"] };
+  }
+  if (command === "deprecate") {
+    const [kind, name, version, ...rest] = paths;
+    if (!kind || !name || !version || rest.length)
+      throw new UsageError(
+        "deprecate needs KIND NAME VERSION, e.g. hubgate deprecate encoder AwesomeEncoder 0.0.1",
+      );
+    const undo = values.undo ?? false;
+    const reason = values.reason?.trim();
+    if (!undo && !reason) throw new UsageError("deprecate needs --reason TEXT saying why (or --undo)");
+    if (undo && reason) throw new UsageError("--undo takes no --reason");
+    return {
+      command,
+      kind,
+      name,
+      version,
+      reason,
+      undo,
+      server: serverUrl(values.server),
+      dataDir: values["data-dir"],
     };
   }
   if (command === "repos" || command === "orgs" || command === "users")
@@ -185,6 +286,20 @@ export function parseCliArgs(argv: string[], isTty: boolean, env: NodeJS.Process
     return { command, publicUrl };
   }
   throw new UsageError(`unknown command "${command}"`);
+}
+
+function serverUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http");
+    if (url.username || url.password)
+      throw new UsageError("--server must not carry credentials; set HUBGATE_CATALOGUE_TOKEN");
+    return url.toString().replace(/\/+$/, "");
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--server must be an http(s) URL, not "${raw}"`);
+  }
 }
 
 const ORGS_ACTIONS: Record<OrgsArgs["command"], Record<string, number>> = {

@@ -19,6 +19,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       const { runPublishCommand } = await import("./publish-command.js");
       return await runPublishCommand(args, env);
     }
+    if (args.command === "published" || args.command === "deprecate" || args.command === "serve") {
+      const commands = await import("./catalogue-commands.js");
+      if (args.command === "published") return await commands.runPublishedCommand(args, env);
+      if (args.command === "deprecate") return await commands.runDeprecateCommand(args, env);
+      return await commands.runServeCommand(args, env);
+    }
     if (args.command === "serve-auth") {
       const { runServeAuth } = await import("./serve-auth-command.js");
       return await runServeAuth(args, env);

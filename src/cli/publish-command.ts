@@ -90,7 +90,11 @@ async function checkWithBuild(args: PublishArgs, env: NodeJS.ProcessEnv): Promis
   const validator = await loadManifestValidator();
   const { createDockerImagePipeline } = await import("../docker/docker-image-pipeline.js");
   const { revisionFromEnvironment } = await import("../sources/revision-info.js");
-  const revision = await revisionFromEnvironment(env, local.topLevel);
+  const revision = await revisionFromEnvironment(env, local.topLevel, {
+    sourceUrl: args.repositoryUrl,
+    branch: args.revisionBranch,
+    tag: args.revisionTag,
+  });
   const progress = new Progress(process.stderr, process.stderr.isTTY === true);
   try {
     const result = await checkBundles(local.plan, {

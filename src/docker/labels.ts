@@ -7,6 +7,9 @@ export const MANAGED_LABEL = "dev.hubgate.managed";
 const OCI = "org.opencontainers.image";
 export const CREATED_LABEL = "org.opencontainers.image.created";
 const MANIFEST = "dev.hubgate.manifest";
+/** The git branch and tag the image was built from (OCI defines no annotation for them). */
+export const BRANCH_LABEL = "dev.hubgate.revision.branch";
+export const TAG_LABEL = "dev.hubgate.revision.tag";
 
 /**
  * Image labels: OCI annotations plus the manifest fields hubgate keys on. Built only from
@@ -29,6 +32,8 @@ export function imageLabels(
     [`${OCI}.vendor`]: manifest.vendor,
     [`${OCI}.source`]: safeUrl(revision.sourceUrl, { dropQuery: true }),
     [`${OCI}.revision`]: revision.commit,
+    [BRANCH_LABEL]: revision.branch,
+    [TAG_LABEL]: revision.tag,
     // Whole seconds: RFC 3339 as the OCI spec asks, without noise.
     [CREATED_LABEL]: now.toISOString().replace(/\.\d{3}Z$/, "Z"),
     [`${MANIFEST}.kind`]: manifest.kind,

@@ -19,7 +19,7 @@ export interface RouteContext {
 
 export function appRoutes(context: RouteContext): Route[] {
   return [
-    catalogueRouteFromEnv(context.env, context.logger),
+    catalogueRouteFromEnv(context.env, context.logger, context.db),
     // Organisations and the registry's token service exist once an admin token bootstraps them.
     ...(context.env.HUBGATE_ADMIN_TOKEN
       ? [openOrgsRoute(context.env, { db: context.db, logger: context.logger }).route]

@@ -23,8 +23,16 @@ export interface ImageContent {
   config: Readonly<Record<string, unknown>> | null | undefined;
 }
 
-/** Labels that change with every build and say nothing about the content. */
-export const BUILD_TIME_LABELS = ["org.opencontainers.image.created"] as const;
+/**
+ * Labels that change with every build and say nothing about the content: the build date,
+ * and the branch and git tag the same commit was built from (a tag pipeline after a branch
+ * pipeline of one commit must find the version unchanged, not refuse it).
+ */
+export const BUILD_TIME_LABELS = [
+  "org.opencontainers.image.created",
+  "dev.hubgate.revision.branch",
+  "dev.hubgate.revision.tag",
+] as const;
 
 /** Fields of the runtime config that shape what the container does. */
 const RUNTIME_FIELDS = [

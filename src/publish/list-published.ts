@@ -1,9 +1,9 @@
 import { PublishStore, type PublishRecord } from "./publish-store.js";
 
 /**
- * The publish records, for people: `hubgate published` (proposed) or
- * `node -e` over dist/ until that command exists. Opens the store read-only, so listing a
- * data dir that has none creates nothing.
+ * The raw publish ledger (one row per pushed repository and version), for tests and
+ * operators; people use `hubgate published`, which reads the catalogue. Opens the store
+ * read-only, so listing a data dir that has none creates nothing.
  */
 export async function listPublished(dataDir: string, repository?: string): Promise<PublishRecord[]> {
   const store = await PublishStore.open(dataDir, { readOnly: true });

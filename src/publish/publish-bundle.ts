@@ -51,6 +51,8 @@ export async function publishCheckedBundle(
     bundle: { name, kind },
     sourceRepository: revision.sourceUrl,
     commit: revision.commit,
+    metadata: bundle.metadata,
+    revision,
   });
   return { path: bundle.path, ...outcome };
 }

@@ -110,6 +110,11 @@ export class PublishStore {
     return new PublishStore(db, path, false, false);
   }
 
+  /** The connection, for parts that keep their tables beside the records (the catalogue). */
+  get database(): Db | undefined {
+    return this.readOnly ? undefined : this.db;
+  }
+
   /** Insert or replace the row of `record.repository` + `record.version`; resolves once committed. */
   async record(record: PublishRecord): Promise<void> {
     this.assertOpen();

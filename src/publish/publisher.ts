@@ -1,6 +1,9 @@
 import Docker from "dockerode";
 import semver from "semver";
+import type { Catalogue } from "../catalogue/catalogue-store.js";
+import type { BundleMetadata } from "../core/bundle-metadata.js";
 import { isInfrastructureError } from "../core/infrastructure-error.js";
+import type { RevisionInfo } from "../pipeline/image-pipeline.js";
 import { silentLogger, type Logger } from "../pipeline/logger.js";
 import { sameContent } from "./image-identity.js";
 import { inspectLocalImage, pushImage } from "./image-push.js";
@@ -47,6 +50,9 @@ export interface PublishRequest {
   bundle: { name: string; kind: string };
   sourceRepository?: string;
   commit?: string;
+  /** For the catalogue: manifest metadata and the revision's branch and tag. */
+  metadata?: BundleMetadata;
+  revision?: RevisionInfo;
 }
 
 export interface PublishOutcome {
@@ -73,6 +79,8 @@ export interface PublishContext {
   docker: Docker;
   registry: RegistryClient;
   store: PublishStore;
+  /** Every published (or found unchanged) version is created or updated here. */
+  catalogue?: Catalogue;
   logger?: Logger;
   /** Look, decide and tell; push nothing, record nothing. */
   dryRun?: boolean;
@@ -125,7 +133,14 @@ async function publishTo(
     };
 
   // Tags first: a protected tag that was pushed before refuses the publish before any upload.
-  const tagPlan = await planTags(request, registry, store, target, local.id);
+  const tagPlan = await planTags(
+    request,
+    registry,
+    store,
+    target,
+    local.id,
+    catalogueProtected(request, context),
+  );
   if (!tagPlan.ok) {
     logger.warn({ tag: tagPlan.tag, digest: tagPlan.publishedDigest }, "protected tag refused");
     return {
@@ -259,6 +274,7 @@ async function tagAll(
       taggedAt: now(context),
     });
   const tags = await applyTags(plan, request, { ...context, now: () => now(context) }, target, digest);
+  if (!context.dryRun) recordInCatalogue(request, context, target, digest, latest, tags);
   const references = [
     ...(latest === "moved" || latest === "current" ? [`${target}:${LATEST}`] : []),
     ...tags.map((t) => `${target}:${t.tag}`),
@@ -266,10 +282,68 @@ async function tagAll(
   return { latest, tags, references };
 }
 
+/** The series' protected tags in the catalogue (versions included) and their digests. */
+function catalogueProtected(
+  request: PublishRequest,
+  context: PublishContext,
+): Map<string, string | undefined> {
+  const { catalogue } = context;
+  if (!catalogue) return new Map();
+  return new Map(
+    catalogue
+      .tagsOfSeries(request.bundle.kind, request.bundle.name)
+      .filter((t) => t.protected)
+      .map((t) => [t.tag, catalogue.get(t.imagePk)?.digest ?? undefined]),
+  );
+}
+
 function tagsSentence(tags: readonly AppliedTag[]): string {
   if (tags.length === 0) return "";
   const name = (t: AppliedTag) => `${t.tag}${t.protected ? " (protected)" : ""}`;
   return `; tagged ${tags.map(name).join(", ")}`;
+}
+
+/**
+ * The catalogue's object for this version: created on the first publish, updated on every
+ * later one, with every tag this publish applied (protected ones marked). The hub's own
+ * registry credentials are never copied into it.
+ */
+function recordInCatalogue(
+  request: PublishRequest,
+  context: PublishContext,
+  target: string,
+  digest: string,
+  latest: LatestStatus,
+  tags: readonly AppliedTag[],
+): void {
+  if (!context.catalogue) return;
+  const metadata = request.metadata ?? { tasks: [], cpu: true };
+  const revision = request.revision ?? {};
+  const image = context.catalogue.recordPublished({
+    kind: request.bundle.kind,
+    name: request.bundle.name,
+    version: request.version,
+    repository: target,
+    digest,
+    registryUrl: context.settings.registryUrl ?? `https://${context.settings.registry}`,
+    description: metadata.description,
+    licence: metadata.licence,
+    domain: metadata.domain,
+    tasks: metadata.tasks,
+    cpu: metadata.cpu,
+    cudaVersion: metadata.cudaVersion,
+    framework: metadata.framework,
+    minHardwareGeneration: metadata.minHardwareGeneration,
+    revision: {
+      sourceUrl: request.sourceRepository ?? revision.sourceUrl,
+      commit: request.commit ?? revision.commit,
+      branch: revision.branch,
+      tag: revision.tag,
+    },
+    latest: latest === "moved" || latest === "current",
+    publishedAt: now(context),
+  });
+  for (const tag of tags) context.catalogue.setTag(image.pk, tag.tag, { protected: tag.protected });
 }
 
 async function publishedContentMatches(
@@ -391,6 +465,8 @@ export interface PublisherOptions {
   /** Defaults to opening `settings.dataDir`; read-only for a dry run. */
   store?: PublishStore;
   registry?: RegistryClient;
+  /** Defaults to the catalogue in the store's own file; none for a dry run. */
+  catalogue?: Catalogue;
   now?: () => Date;
 }
 
@@ -410,6 +486,10 @@ export async function createPublisher(
       close: async () => undefined,
     };
   const store = options.store ?? (await PublishStore.open(settings.dataDir, { readOnly: options.dryRun }));
+  const database = options.dryRun ? undefined : store.database;
+  const catalogue =
+    options.catalogue ??
+    (database ? (await import("../catalogue/catalogue-store.js")).Catalogue.on(database) : undefined);
   const context: PublishContext = {
     settings,
     docker: options.docker ?? new Docker(),
@@ -417,6 +497,7 @@ export async function createPublisher(
       options.registry ??
       new RegistryClient({ url: settings.registryUrl, credentials: settings.credentials }),
     store,
+    catalogue: options.dryRun ? undefined : catalogue,
     logger: options.logger,
     dryRun: options.dryRun,
     now: options.now,

@@ -49,13 +49,18 @@ export async function planTags(
   store: PublishStore,
   target: string,
   localImageId: string,
+  /** Protected tags the catalogue knows for this series (versions included), with digests. */
+  catalogueProtected: ReadonlyMap<string, string | undefined> = new Map(),
 ): Promise<TagPlanResult> {
   const requested = tagsToApply(request.tags);
   const protectedTags = [...new Set(request.protectedTags ?? [])].filter((t) => t !== request.version);
   const recorded = new Map(store.tags(target).map((r) => [r.tag, r]));
 
   for (const tag of protectedTags) {
-    const published = (await registry.manifestDigest(request.repository, tag)) ?? recorded.get(tag)?.digest;
+    const published =
+      (await registry.manifestDigest(request.repository, tag)) ??
+      recorded.get(tag)?.digest ??
+      (catalogueProtected.has(tag) ? (catalogueProtected.get(tag) ?? "(digest unknown)") : undefined);
     if (published !== undefined)
       return {
         ok: false,
@@ -69,6 +74,16 @@ export async function planTags(
   }
   for (const tag of requested) {
     const record = recorded.get(tag);
+    const inCatalogue = tag !== request.version && catalogueProtected.has(tag);
+    if (inCatalogue)
+      return {
+        ok: false,
+        tag,
+        publishedDigest: catalogueProtected.get(tag) ?? "(digest unknown)",
+        message:
+          `tag "${tag}" is protected in the catalogue (digest ${catalogueProtected.get(tag) ?? "unknown"}); ` +
+          `this build is image ${localImageId}. An ordinary tag cannot move a protected one: drop "${tag}" from the tags.`,
+      };
     if (record?.protected || protectedTags.includes(tag))
       return {
         ok: false,

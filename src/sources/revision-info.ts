@@ -27,33 +27,42 @@ export function stripCredentials(url: string | undefined): string | undefined {
 }
 
 /**
- * Revision metadata for image labels. CI variables win when present (GitLab CI, GitHub
- * Actions); anything missing is read from the local git repository, as the arkindex
- * worker-publish seed describes.
+ * Revision metadata for image labels and the catalogue. Given values (`hubgate publish
+ * --repository-url/--revision-branch/--revision-tag`) win; then CI variables (GitLab CI,
+ * GitHub Actions); anything still missing is read from the local git repository (remote
+ * URL, current branch, first tag at HEAD), as the worker-publish seed describes.
  */
 export async function revisionFromEnvironment(
   env: NodeJS.ProcessEnv,
   topLevel: string | undefined,
+  given: RevisionInfo = {},
 ): Promise<RevisionInfo> {
+  const ci = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
   const fromCi: RevisionInfo = {
     sourceUrl:
-      env.CI_PROJECT_URL ??
+      ci(given.sourceUrl) ??
+      ci(env.CI_PROJECT_URL) ??
       (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY
         ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`
         : undefined),
-    commit: env.CI_COMMIT_SHA ?? env.GITHUB_SHA,
+    commit: ci(given.commit) ?? ci(env.CI_COMMIT_SHA) ?? ci(env.GITHUB_SHA),
     branch:
-      env.CI_COMMIT_BRANCH ??
-      env.CI_MERGE_REQUEST_SOURCE_BRANCH_NAME ??
-      (env.GITHUB_REF_TYPE === "branch" ? env.GITHUB_REF_NAME : undefined),
-    tag: env.CI_COMMIT_TAG ?? (env.GITHUB_REF_TYPE === "tag" ? env.GITHUB_REF_NAME : undefined),
+      ci(given.branch) ??
+      ci(env.CI_COMMIT_BRANCH) ??
+      ci(env.CI_MERGE_REQUEST_SOURCE_BRANCH_NAME) ??
+      (env.GITHUB_REF_TYPE === "branch" ? ci(env.GITHUB_REF_NAME) : undefined),
+    tag:
+      ci(given.tag) ??
+      ci(env.CI_COMMIT_TAG) ??
+      (env.GITHUB_REF_TYPE === "tag" ? ci(env.GITHUB_REF_NAME) : undefined),
   };
   if (!topLevel) return clean(fromCi);
   return clean({
     sourceUrl: fromCi.sourceUrl ?? (await git(topLevel, ["remote", "get-url", "origin"])),
     commit: fromCi.commit ?? (await git(topLevel, ["rev-parse", "HEAD"])),
     branch: fromCi.branch ?? (await git(topLevel, ["symbolic-ref", "--short", "-q", "HEAD"])),
-    tag: fromCi.tag ?? (await git(topLevel, ["describe", "--tags", "--exact-match", "HEAD"])),
+    tag:
+      fromCi.tag ?? (await git(topLevel, ["tag", "--points-at", "HEAD", "--sort=refname"]))?.split("\n")[0],
   });
 }
 

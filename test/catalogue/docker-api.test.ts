@@ -252,6 +252,14 @@ describe("the seed's /v1/docker API over HTTP", () => {
     // Renaming would detach the tags from their series.
     const renamed = await h.request("PATCH", `/v1/docker/${first}`, { name: "OtherName" });
     expect(renamed.status).toBe(409);
+    const reversioned = await h.request("PATCH", `/v1/docker/${first}`, { version: "9.9.9" });
+    expect(reversioned.status).toBe(409);
+    expect(reversioned.json.error).toContain(
+      "cannot change its kind, name or version while tags point at it",
+    );
+    expect((await h.request("PATCH", `/v1/docker/${first}`, { version: "1.0.0", cpu: false })).status).toBe(
+      200,
+    );
   });
 
   it("deprecates a version with a reason and takes the deprecation back", async () => {
@@ -287,3 +295,42 @@ describe("the seed's /v1/docker API over HTTP", () => {
     expect((await h.request("GET", "/api/github/webhooks")).text).toBe("not ours");
   });
 });
+
+describe("catalogue store API for tags (used by publishing and protected tags)", () => {
+  let h: CatalogueHarness;
+  beforeEach(async () => (h = await startCatalogue()));
+  afterEach(async () => h.close());
+
+  it("moves an unprotected tag between versions of a series, finds versions case-insensitively", async () => {
+    const one = h.catalogue.create({ ...fields("1.0.0") });
+    const two = h.catalogue.create({ ...fields("2.0.0") });
+    h.catalogue.setTag(one.pk, "stable");
+    h.catalogue.setTag(two.pk, "stable");
+    expect(h.catalogue.tagsOfSeries("encoder", "AwesomeEncoder")).toEqual([
+      { tag: "stable", protected: false, imagePk: two.pk },
+    ]);
+    expect(h.catalogue.find("ENCODER", "awesomeencoder", "1.0.0")?.pk).toBe(one.pk);
+    h.catalogue.setTag(two.pk, "2.0.0", { protected: true });
+    // Protection is sticky: pointing it again without the flag keeps it protected.
+    h.catalogue.setTag(two.pk, "2.0.0");
+    expect(h.catalogue.get(two.pk)?.tags).toEqual([
+      { tag: "2.0.0", protected: true },
+      { tag: "stable", protected: false },
+    ]);
+    expect(() => h.catalogue.setTag(one.pk, "2.0.0")).toThrow(/protected/);
+    expect((await h.request("DELETE", `/v1/docker/${one.pk}`)).status).toBe(204);
+    const method = await h.request("GET", "/v1/docker/create");
+    expect(method.status).toBe(405);
+    expect(method.headers.get("allow")).toBe("POST");
+  });
+});
+
+function fields(version: string) {
+  return {
+    kind: "encoder",
+    name: "AwesomeEncoder",
+    version,
+    url: `registry.example.com/jinahub/pod.encoder.awesomeencoder:${version}`,
+    registryUrl: "https://registry.example.com",
+  };
+}

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Catalogue } from "../../src/catalogue/catalogue-store.js";
 import { RegistryClient } from "../../src/publish/registry-client.js";
 import { GitRepo } from "../helpers/git-repo.js";
 import { ADMIN_TOKEN, startHubgateAuth, type HubgateAuth } from "../helpers/hubgate-auth.js";
@@ -31,6 +32,7 @@ interface PublishJson {
 let auth: HubgateAuth;
 let repo: GitRepo;
 let org: string;
+let name: string;
 let bundlePath: string;
 let repository: string;
 let client: RegistryClient;
@@ -40,7 +42,7 @@ beforeAll(async () => {
   ensureBaseImage();
   auth = await startHubgateAuth();
   org = uniqueName("org");
-  const name = uniqueName("Tagged");
+  name = uniqueName("Tagged");
   bundlePath = `executors/encoders/${name}`;
   repository = `${org}/pod.encoder.${name.toLowerCase()}`;
   repo = new GitRepo().copy(AWESOME, bundlePath);
@@ -63,13 +65,13 @@ afterAll(async () => {
 
 function setManifest(version: string, extra: string) {
   const file = join(repo.dir, bundlePath, "manifest.yml");
-  const name = bundlePath.split("/").at(-1)!;
+  const folder = bundlePath.split("/").at(-1)!;
   const text = readFileSync(join(AWESOME, "manifest.yml"), "utf8")
-    .replace("name: AwesomeEncoder", `name: ${name}`)
+    .replace("name: AwesomeEncoder", `name: ${folder}`)
     .replace("version: 0.0.1", `version: ${version}`);
   writeFileSync(file, text + extra);
   repo.commit(`version ${version}`);
-  built.push(`jinahub/pod.encoder.${name.toLowerCase()}:${version}`);
+  built.push(`jinahub/pod.encoder.${folder.toLowerCase()}:${version}`);
 }
 
 function publish(...flags: string[]) {
@@ -133,6 +135,29 @@ describe("tags and protected tags (jina hub push -t / --protected-tag)", () => {
     setManifest("0.0.3", "");
     const same = publish("--protected-tag", "stable");
     expect(same.outcome).toMatchObject({ status: "refused", refusedTag: "stable" });
+
+    // The catalogue agrees with the registry: the same tags, the same protected ones, and a
+    // tagged image is referenced (delete refused).
+    const catalogue = Catalogue.open(auth.dataDir, { readOnly: true });
+    try {
+      const kind = "encoder";
+      const series = catalogue.tagsOfSeries(kind, name).map((t) => ({
+        tag: t.tag,
+        protected: t.protected,
+        version: catalogue.get(t.imagePk)?.version,
+      }));
+      expect(series).toEqual([
+        { tag: "0.0.1", protected: true, version: "0.0.1" },
+        { tag: "0.0.2", protected: true, version: "0.0.2" },
+        { tag: "0.0.3", protected: true, version: "0.0.3" },
+        { tag: "gpu", protected: false, version: "0.0.3" },
+        { tag: "latest", protected: false, version: "0.0.3" },
+        { tag: "stable", protected: true, version: "0.0.3" },
+      ]);
+      expect(catalogue.find(kind, name, "0.0.4")).toBeUndefined();
+    } finally {
+      catalogue.close();
+    }
 
     // Members of the organisation see the repository the bot published.
     const carol = auth.userToken("carol");

@@ -173,6 +173,7 @@ export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
         headSha: sha,
         htmlUrl: pull.base.repo.html_url,
         sourceOwner: pull.head.repo?.owner?.login ?? pull.user?.login ?? undefined,
+        branch: pull.base.ref,
       });
     });
 
@@ -202,6 +203,7 @@ export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
           baseSha: payload.before,
           headSha: payload.after,
           htmlUrl: payload.repository.html_url,
+          branch: defaultBranch,
         },
       );
     });

@@ -27,6 +27,8 @@ export interface GitHubTarget {
   htmlUrl?: string;
   /** Owner of the merged PR's head repository (hub config `organizations[].owners`). */
   sourceOwner?: string;
+  /** A publish: the branch merged into, for revision metadata (catalogue, labels). */
+  branch?: string;
 }
 
 interface PullData {
@@ -72,6 +74,7 @@ export function createGitHubJobs(app: Probot, options: { builds: boolean }): Job
           ...(t.changedFiles !== undefined ? { changedFiles: t.changedFiles } : {}),
           htmlUrl: t.htmlUrl,
           ...(t.sourceOwner !== undefined ? { sourceOwner: t.sourceOwner } : {}),
+          ...(t.branch !== undefined ? { branch: t.branch } : {}),
         };
       } else {
         // A re-run checks the pull request as it is now.

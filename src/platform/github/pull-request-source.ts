@@ -30,6 +30,8 @@ export interface PullRequestRef extends RepoRef {
   htmlUrl: string;
   /** Owner of the pull request's head repository (the fork's owner for a fork PR). */
   sourceOwner?: string;
+  /** The branch the commit is on, for revision metadata (the default branch on merge). */
+  branch?: string;
 }
 
 /** A pull request (or a range of commits, for pushes) seen through the GitHub REST API. */
@@ -41,7 +43,11 @@ export class GitHubChangeSource implements ChangeSource {
     private readonly octokit: Octokit,
     private readonly pr: PullRequestRef,
   ) {
-    this.revision = { sourceUrl: pr.htmlUrl, commit: pr.headSha };
+    this.revision = {
+      sourceUrl: pr.htmlUrl,
+      commit: pr.headSha,
+      ...(pr.branch ? { branch: pr.branch } : {}),
+    };
     this.owner = pr.sourceOwner;
   }
 
