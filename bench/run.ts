@@ -13,6 +13,10 @@ sections.push([
   async () =>
     ((await import(dockerBench.href)) as { benchDockerBuild: () => Promise<Row[]> }).benchDockerBuild(),
 ]);
+sections.push([
+  "Scale-out: build throughput with 1 and 2 check workers (issue 12)",
+  async () => (await import("./scale-out.js")).benchScaleOut(),
+]);
 
 for (const [title, run] of sections) {
   if (only && !title.toLowerCase().includes(only.toLowerCase())) continue;

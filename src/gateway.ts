@@ -38,7 +38,7 @@ export interface GatewayOptions {
   publisher?: Publisher | null;
   progressIntervalMs?: number;
   /** GitHub client options (tests shorten the waits). */
-  github?: Parameters<typeof createGitHubOctokit>[0];
+  github?: Omit<NonNullable<Parameters<typeof createGitHubOctokit>[0]>, "refreshToken" | "observer">;
   gitlab?: Parameters<typeof createGitLabClient>[1];
 }
 
@@ -67,13 +67,24 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   let images = options.images ?? undefined;
   let docker: import("dockerode") | undefined;
+  // Scale-out (HUBGATE_REDIS_URL): pull-request builds run on `check` workers, never here.
+  let remote: import("./scale-out/remote-image-pipeline.js").RemoteImagePipeline | undefined;
+  let publishImages: ImagePipeline | undefined;
   if (options.images === undefined && settings.build) {
     const [{ default: Dockerode }, { createDockerImagePipeline }] = await Promise.all([
       import("dockerode"),
       import("./docker/docker-image-pipeline.js"),
     ]);
-    docker = new Dockerode();
-    images = createDockerImagePipeline({ logger, docker });
+    const local = () => createDockerImagePipeline({ logger, docker: (docker ??= new Dockerode()) });
+    if (settings.queue.redisUrl) {
+      const { remoteImagePipeline } = await import("./scale-out/image-pipeline-from-env.js");
+      images = remote = remoteImagePipeline(settings.queue, logger);
+      // Merged code only: built and pushed with this engine and the registry credentials here
+      // until publish workers exist (README, Deploying). Without a registry, workers build it.
+      if (options.env.HUBGATE_REGISTRY) publishImages = local();
+    } else {
+      images = local();
+    }
   }
   let publisher = options.publisher ?? undefined;
   if (options.publisher === undefined && images) {
@@ -88,6 +99,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const dispatcher = new Dispatcher({
     validator,
     images,
+    publishImages,
     jobs: settings.jobs,
     logger,
     queue,
@@ -100,6 +112,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const builds = images !== undefined;
 
   const checks: ReadinessCheck[] = [{ name: "store", check: () => store.probe() }];
+  if (remote) {
+    const workers = remote;
+    checks.push(cached({ name: "redis", check: () => workers.ping() }, 5_000));
+  }
   if (docker) {
     const engine = docker;
     checks.push(
@@ -119,14 +135,25 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   let github: Route | undefined;
   if (settings.github.enabled) {
-    const probot = new Probot({
+    let refresh: (installationId: number) => Promise<void> = async () => undefined;
+    const probot: Probot = new Probot({
       appId: settings.github.appId,
       privateKey: settings.github.privateKey,
       secret: settings.github.webhookSecret,
-      ...(settings.github.baseUrl ? { baseUrl: settings.github.baseUrl } : {}),
-      Octokit: createGitHubOctokit({ observer: metrics.api, ...options.github }),
+      ...(settings.github.baseUrl
+        ? { baseUrl: settings.github.baseUrl, request: { fetch: toBaseUrl(settings.github.baseUrl) } }
+        : {}),
+      Octokit: createGitHubOctokit({
+        observer: metrics.api,
+        refreshToken: (installationId) => refresh(installationId),
+        ...options.github,
+      }),
       log: logger as unknown as import("pino").Logger,
     });
+    refresh = async (installationId) => {
+      const app = await probot.auth();
+      await app.auth({ type: "installation", installationId, refresh: true });
+    };
     const middleware = await createNodeMiddleware(createGitHubApp({ dispatcher, logger, builds }), {
       probot,
       webhooksPath: settings.github.webhookPath,
@@ -244,8 +271,25 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     async stop(graceMs: number) {
       stopping = true;
       await queue.close(graceMs);
+      await remote?.close();
       await publisher?.close();
       db.close();
     },
   };
+}
+
+/**
+ * Probot's token requests made outside a request hook (a token refresh after a 401) ignore the
+ * base URL and go to api.github.com; on GitHub Enterprise (or a test double) they must go to
+ * the configured API instead.
+ */
+function toBaseUrl(baseUrl: string): typeof fetch {
+  const base = baseUrl.replace(/\/+$/, "");
+  return (input, init) =>
+    fetch(
+      typeof input === "string" && input.startsWith("https://api.github.com/")
+        ? `${base}/${input.slice("https://api.github.com/".length)}`
+        : input,
+      init,
+    );
 }

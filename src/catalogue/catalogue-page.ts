@@ -27,7 +27,7 @@ input, select, button { font: inherit; padding: .4rem .6rem; border: 1px solid #
 button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
 ul.results { list-style: none; padding: 0; }
 ul.results li { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; margin-bottom: .75rem; }
-ul.results h2 { margin: 0; font-size: 1.1rem; }
+ul.results h3 { margin: 0; font-size: 1.1rem; }
 .meta { color: var(--muted); font-size: .9rem; margin: .25rem 0; }
 .deprecated { color: var(--warn); font-weight: 600; }
 pre { background: #1e1e1e; color: #f5f5f5; padding: .75rem 1rem; border-radius: 6px; overflow-x: auto; }
@@ -74,7 +74,7 @@ export function searchPage(
   const items = result.items
     .map(
       (s) => `<li>
-<h2><a href="${seriesPath(s.kind, s.name)}">${e(s.name)}</a>${s.deprecated ? ' <span class="deprecated">(deprecated)</span>' : ""}</h2>
+<h3><a href="${seriesPath(s.kind, s.name)}">${e(s.name)}</a>${s.deprecated ? ' <span class="deprecated">(deprecated)</span>' : ""}</h3>
 <p class="meta">${e(s.kind || "no kind")} · ${e(s.domain || "no domain")} · version ${e(s.latestVersion)} · ${e(s.licence || "no licence")} · ${s.versions} version${s.versions === 1 ? "" : "s"}</p>
 ${s.description ? `<p>${e(s.description)}</p>` : ""}
 </li>`,

@@ -465,7 +465,10 @@ export class Catalogue {
           }).pk;
       const r = published.revision;
       db.prepare(
-        `UPDATE catalogue_images SET digest = ?, source_repository = ?, commit_sha = ?, branch = ?, tag = ?,
+        // The first publish's commit stays (the content came from it); a later run of the same
+        // version, say a tag pipeline, may add or update the branch and tag, as the seed says.
+        `UPDATE catalogue_images SET digest = ?, source_repository = COALESCE(source_repository, ?),
+           commit_sha = COALESCE(commit_sha, ?), branch = COALESCE(?, branch), tag = COALESCE(?, tag),
            published_at = COALESCE(published_at, ?), updated_at = ? WHERE pk = ?`,
       ).run(
         published.digest,

@@ -1,6 +1,6 @@
-import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { tagProblem } from "../core/tags.js";
+import { defaultJobs } from "../settings/parallelism.js";
 
 export const FORMATS = ["text", "json", "codequality", "junit", "sarif"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -95,6 +95,8 @@ export type CliArgs =
   | OrgsArgs
   | ServeAuthArgs
   | RegistryAuthConfigArgs
+  | { command: "gateway" }
+  | { command: "worker" }
   | { command: "help" }
   | { command: "version" };
 
@@ -112,11 +114,13 @@ export const USAGE = `Usage:
   hubgate deprecate KIND NAME VERSION --reason TEXT [--server URL] [--data-dir DIR]
   hubgate deprecate KIND NAME VERSION --undo [--server URL] [--data-dir DIR]
   hubgate serve [--port N] [--host ADDRESS] [--data-dir DIR]
+  hubgate gateway      the server: webhooks, platform API, reporting (env: README "Deploying")
+  hubgate worker       a build worker on its own Docker engine, jobs from HUBGATE_REDIS_URL
 
 PATH is a bundle folder or a hub/repository root (default .); every bundle below it is checked.
   --changed-since REF  only bundles changed since REF (git); versions must be bumped over REF
   --build              also build the image, run the three smoke tests and tag it
-  --jobs N             bundles built in parallel (default: CPU count)
+  --jobs N             bundles built in parallel (default: min(4 x cores, memory / 1.5 GiB), 1..16)
   --config FILE        hub config (default: .hubgate.yml at the hub root)
   -t, --tag TAG        publish: tag besides the version (repeatable); without any, latest;
                        name latest too to keep it
@@ -184,7 +188,7 @@ export function parseCliArgs(argv: string[], isTty: boolean, env: NodeJS.Process
   if (!FORMATS.includes(format))
     throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not "${format}"`);
   if (command === "check") {
-    const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
+    const jobs = values.jobs === undefined ? defaultJobs() : Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1)
       throw new UsageError(`--jobs must be a positive whole number, not "${values.jobs}"`);
     return {
@@ -268,6 +272,11 @@ export function parseCliArgs(argv: string[], isTty: boolean, env: NodeJS.Process
       server: serverUrl(values.server),
       dataDir: values["data-dir"],
     };
+  }
+  if (command === "gateway" || command === "worker") {
+    if (paths.length > 0)
+      throw new UsageError(`${command} takes no PATH; it is configured by its environment`);
+    return { command };
   }
   if (command === "repos" || command === "orgs" || command === "users")
     return orgsArgs(command, paths, values, format);

@@ -19,6 +19,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       const { runPublishCommand } = await import("./publish-command.js");
       return await runPublishCommand(args, env);
     }
+    if (args.command === "gateway") {
+      const { runGateway } = await import("./gateway-command.js");
+      return await runGateway();
+    }
+    if (args.command === "worker") {
+      const { runWorker } = await import("./worker-command.js");
+      return await runWorker(env);
+    }
     if (args.command === "published" || args.command === "deprecate" || args.command === "serve") {
       const commands = await import("./catalogue-commands.js");
       if (args.command === "published") return await commands.runPublishedCommand(args, env);
@@ -39,7 +47,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   } catch (error) {
     if (error instanceof UsageError)
       return write(process.stderr, `hubgate: ${error.message}\n\n${USAGE}\n`, 2);
-    if (error instanceof Error && (error.name === "PlanError" || error.name === "HubConfigError")) {
+    if (
+      error instanceof Error &&
+      ["PlanError", "HubConfigError", "WorkerSettingsError"].includes(error.name)
+    ) {
       return write(process.stderr, `hubgate: ${error.message}\n`, 2);
     }
     return write(process.stderr, `hubgate: internal error: ${(error as Error).stack ?? String(error)}\n`, 2);

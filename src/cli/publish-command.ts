@@ -1,12 +1,12 @@
 // `hubgate publish PATH... [--registry HOST[:PORT]] [--dry-run] [--format text|json]`:
 // the checks of `hubgate check --build`, then each bundle that passed is published.
 // Credentials come from the environment only, so they never sit in shell history or `ps`.
-import { availableParallelism } from "node:os";
 import { loadManifestValidator } from "../config/validators.js";
 import { organizationFor, type HubConfig } from "../core/hub-config.js";
 import { isInfrastructureError } from "../core/infrastructure-error.js";
 import { hasInfrastructureError, type CheckResult } from "../core/result.js";
 import { checkBundles } from "../pipeline/check-bundles.js";
+import { defaultJobs } from "../settings/parallelism.js";
 import type { RevisionInfo } from "../pipeline/image-pipeline.js";
 import { createPublisher, type Publisher } from "../publish/publisher.js";
 import { publishCheckedBundle, type BundlePublish } from "../publish/publish-bundle.js";
@@ -103,7 +103,7 @@ async function checkWithBuild(args: PublishArgs, env: NodeJS.ProcessEnv): Promis
       base: local.base,
       images: createDockerImagePipeline({}),
       revision,
-      jobs: availableParallelism(),
+      jobs: defaultJobs(),
       events: { phase: (bundle, phase) => progress.phase(bundle, phase) },
     });
     return { result, namespace: local.config.namespace, revision, config: local.config };

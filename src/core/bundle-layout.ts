@@ -32,6 +32,8 @@ export interface BundleLocation {
   kindsFolder?: string;
   /** The bundle's folder name. */
   folderName: string;
+  /** The folder at `{domain}` (`nlp` in `encoders/nlp/TextEncoder`), when the pattern has one. */
+  domainFolder?: string;
   /** Where the bundle was on the base side when the change moved or renamed it. */
   previousRoot?: string;
 }
@@ -84,10 +86,12 @@ export function matchRoot(layout: BundleLayout, root: string): BundleLocation | 
   for (const pattern of layout.patterns) {
     if (pattern.segments.length !== parts.length) continue;
     if (!pattern.segments.every((s, i) => matchesSegment(s, parts[i]!))) continue;
+    const domainIndex = pattern.segments.indexOf("{domain}");
     return {
       root: parts.join("/"),
       ...(pattern.kindsIndex >= 0 ? { kindsFolder: parts[pattern.kindsIndex]! } : {}),
       folderName: parts[parts.length - 1]!,
+      ...(domainIndex >= 0 ? { domainFolder: parts[domainIndex]! } : {}),
     };
   }
   return undefined;

@@ -1,5 +1,4 @@
 import type { Manifest } from "./manifest.js";
-import { matchesSegment, parseLayout } from "./bundle-layout.js";
 
 /**
  * What the catalogue records about a bundle besides its name and version: read from the
@@ -17,11 +16,8 @@ export interface BundleMetadata {
   minHardwareGeneration?: string;
 }
 
-export function bundleMetadata(
-  manifest: Manifest,
-  bundleRoot: string,
-  layout: string | readonly string[],
-): BundleMetadata {
+/** `domainFolder`: the folder at `{domain}` in the bundle's layout pattern, when it has one. */
+export function bundleMetadata(manifest: Manifest, domainFolder?: string): BundleMetadata {
   const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim() : undefined);
   const metadata: BundleMetadata = {
     tasks: Array.isArray(manifest.tasks) ? manifest.tasks.filter((t) => typeof t === "string") : [],
@@ -31,7 +27,7 @@ export function bundleMetadata(
   const fields: Array<[keyof BundleMetadata, string | undefined]> = [
     ["description", text(manifest.description)],
     ["licence", text(manifest.license)],
-    ["domain", text(manifest.domain) ?? domainFolder(bundleRoot, layout)],
+    ["domain", text(manifest.domain) ?? domainFolder],
     ["cudaVersion", text(manifest.cuda_version)],
     ["framework", text(manifest.framework)],
     ["minHardwareGeneration", text(manifest.min_hardware_generation)],
@@ -39,21 +35,4 @@ export function bundleMetadata(
   for (const [key, value] of fields)
     if (value !== undefined) (metadata as unknown as Record<string, string>)[key] = value;
   return metadata;
-}
-
-/**
- * The folder standing at `{domain}` in the first layout pattern that places `bundleRoot`
- * (`{kinds}/{domain}/{name}`), if that pattern has one.
- */
-export function domainFolder(bundleRoot: string, layout: string | readonly string[]): string | undefined {
-  const parts = bundleRoot.split("/").filter(Boolean);
-  for (const pattern of parseLayout(layout).patterns) {
-    // Patterns match at the end of the path when the hub sits below the repository root.
-    const offset = parts.length - pattern.segments.length;
-    if (offset < 0) continue;
-    if (!pattern.segments.every((segment, i) => matchesSegment(segment, parts[offset + i]!))) continue;
-    const index = pattern.segments.indexOf("{domain}");
-    return index < 0 ? undefined : parts[offset + index];
-  }
-  return undefined;
 }

@@ -54,7 +54,7 @@ export function checkBundleStatic(
       result.kind = stringOr(raw.kind);
       result.name = stringOr(raw.name);
       result.version = stringOr(manifest.version);
-      result.metadata = bundleMetadata(manifest, location.root, config.layout);
+      result.metadata = bundleMetadata(manifest, location.domainFolder);
 
       if (
         config.kindMustMatchFolder &&

@@ -11,7 +11,7 @@ import type { ManifestValidator } from "../core/manifest-validator.js";
 import type { BundleResult, CheckResult } from "../core/result.js";
 import { HUB_CONFIG_FILE, loadHubConfig } from "../config/hub-config-file.js";
 import { ArchiveLimitError } from "../sources/extract-tarball.js";
-import { archiveLimitResult } from "./archive-limits.js";
+import { archiveLimitResult, extractLimitsFor } from "./archive-limits.js";
 import { checkBundles } from "./check-bundles.js";
 import { checkoutBundles, planChange } from "./plan-change.js";
 import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
@@ -104,7 +104,13 @@ export async function checkChangeRequest(
     headDir = await mkdtemp(join(deps.workDir ?? tmpdir(), "hubgate-head-"));
     let plan;
     try {
-      plan = await checkoutBundles(source, planned, headDir, signal, config);
+      plan = await checkoutBundles(
+        source,
+        planned,
+        headDir,
+        signal,
+        extractLimitsFor(config, planned.bundles.length),
+      );
     } catch (error) {
       if (!(error instanceof ArchiveLimitError) || signal.aborted) throw error;
       // Too much to unpack is the change's doing: a failure on the bundles, not our side.

@@ -22,10 +22,10 @@ export interface CheckPlan {
   bundles: BundleLocation[];
   /** Findings outside any bundle (badly placed files, the hub's configuration). */
   findings: Finding[];
-  /** Symlinks the archive held but extraction refused (they leave the tree), relative to `headDir`. */
-  refusedLinks?: ReadonlyArray<{ path: string; target: string }>;
   /** Why no bundle is planned, when none is. */
   nothingChecked?: NothingChecked;
+  /** Symlinks the archive held but extraction refused (they leave the tree), relative to `headDir`. */
+  refusedLinks?: ReadonlyArray<{ path: string; target: string }>;
 }
 
 export interface CheckEvents {

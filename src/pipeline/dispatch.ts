@@ -21,6 +21,7 @@ import type {
 } from "../ports/job-queue.js";
 import type { JobPlatform, JobReporter } from "../ports/job-platform.js";
 import type { Publisher } from "../publish/publisher.js";
+import type { ImagePipeline } from "./image-pipeline.js";
 import { backoff, SHUTDOWN } from "./embedded-job-queue.js";
 import { publishChange } from "./publish-change.js";
 
@@ -39,6 +40,8 @@ export interface DispatchDeps extends ChangeRequestDeps {
   platforms?: JobPlatform[];
   /** Publishing on merge; without it merges are accepted and acknowledged as "not configured". */
   publisher?: Publisher;
+  /** Builds merged code for publishing, when not `images` (scale-out: pushed from this engine). */
+  publishImages?: ImagePipeline;
   observer?: DispatchObserver;
 }
 
@@ -110,7 +113,13 @@ export class Dispatcher {
         const deps = { ...this.deps, logger };
         if (job.kind === "publish") {
           if (!this.deps.publisher) throw new Error("publishing is not configured on this server");
-          await publishChange(opened.source, reporter, { ...deps, publisher: this.deps.publisher }, signal);
+          const images = this.deps.publishImages ?? deps.images;
+          await publishChange(
+            opened.source,
+            reporter,
+            { ...deps, images, publisher: this.deps.publisher },
+            signal,
+          );
         } else {
           const result = await checkChangeRequest(opened.source, reporter, deps, signal);
           conclusion = result.result?.conclusion;

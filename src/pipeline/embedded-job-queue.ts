@@ -133,7 +133,7 @@ export class EmbeddedJobQueue implements JobQueue {
       this.pumpAgain = true;
       return;
     }
-    this.pumping = (async () => {
+    const pass = async () => {
       try {
         do {
           this.pumpAgain = false;
@@ -145,10 +145,13 @@ export class EmbeddedJobQueue implements JobQueue {
         } while (this.pumpAgain && !this.closing);
       } catch (error) {
         this.options.logger.error({ err: error }, "could not take jobs from the store");
-      } finally {
-        this.pumping = undefined;
       }
-    })();
+    };
+    // Cleared in a callback, never synchronously: a pass that ends before its first await
+    // must not leave `pumping` set for good.
+    this.pumping = pass().finally(() => {
+      this.pumping = undefined;
+    });
   }
 
   private run(job: Job): void {

@@ -4,8 +4,7 @@ import { findChangedBundles, type ChangedPath } from "../core/changed-bundles.js
 import type { HubConfig } from "../core/hub-config.js";
 import { treeFromPaths } from "../core/hub-tree.js";
 import { explainNothingChecked } from "../core/nothing-checked.js";
-import { extractTarball } from "../sources/extract-tarball.js";
-import { extractLimitsFor } from "./archive-limits.js";
+import { extractTarball, type ExtractLimits } from "../sources/extract-tarball.js";
 import type { ChangeSource } from "./change-request.js";
 import type { CheckPlan } from "./check-bundles.js";
 
@@ -44,24 +43,20 @@ export async function planChange(
   return plan;
 }
 
-/**
- * Extract just the planned bundles of the head commit into `headDir`, within the hub's
- * archive limits (an `ArchiveLimitError` beyond them). Links that would leave the tree are
- * not created but kept, so the bundle check reports each one.
- */
+/** Extract just the planned bundles of the head commit into `headDir`. */
 export async function checkoutBundles(
   source: Pick<ChangeSource, "downloadHead">,
   plan: ChangePlan,
   headDir: string,
   signal: AbortSignal,
-  config: HubConfig,
+  limits?: ExtractLimits,
 ): Promise<CheckPlan> {
   await mkdir(headDir, { recursive: true });
   if (plan.bundles.length === 0) return { ...plan, headDir };
   const archive = await source.downloadHead(signal);
   const { refusedLinks } = await extractTarball(archive, headDir, {
     only: plan.bundles.map((b) => b.root),
-    limits: extractLimitsFor(config, plan.bundles.length),
+    ...(limits ? { limits } : {}),
   });
   return { ...plan, headDir, refusedLinks };
 }

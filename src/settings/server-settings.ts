@@ -6,10 +6,11 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { readGitLabSettings, type GitLabSettings } from "../platform/gitlab/gitlab-settings.js";
 import { DEFAULT_DATA_DIR } from "../publish/publish-settings.js";
+import { defaultConcurrency, defaultJobs } from "./parallelism.js";
+import { readQueueSettings, type QueueSettings } from "./queue-settings.js";
 
 export interface ServerSettings {
   port: number;
@@ -33,6 +34,8 @@ export interface ServerSettings {
   /** HUBGATE_BUILD=false: static checks only. */
   build: boolean;
   dataDir: string;
+  /** Scale-out: builds on workers through BullMQ when `queue.redisUrl` is set. */
+  queue: QueueSettings;
   /** HUBGATE_SHUTDOWN_GRACE_S, in ms. */
   shutdownGraceMs: number;
   /** Start-up errors: the server names them and exits instead of serving. */
@@ -112,8 +115,9 @@ export function readServerSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()):
     logLevel: env.LOG_LEVEL?.trim() || "info",
     github,
     gitlab,
-    concurrency: Math.floor(positive(env.HUBGATE_CONCURRENCY, 2)),
-    jobs: Math.floor(positive(env.HUBGATE_JOBS, availableParallelism())),
+    concurrency: Math.floor(positive(env.HUBGATE_CONCURRENCY, defaultConcurrency())),
+    jobs: Math.floor(positive(env.HUBGATE_JOBS, defaultJobs())),
+    queue: readQueueSettings(env),
     build: env.HUBGATE_BUILD !== "false",
     dataDir: resolve(cwd, env.HUBGATE_DATA_DIR?.trim() || DEFAULT_DATA_DIR),
     shutdownGraceMs: positive(env.HUBGATE_SHUTDOWN_GRACE_S, 20) * 1000,

@@ -127,7 +127,7 @@ describe("the catalogue page in a real browser (Chromium, no JavaScript)", () =>
     await page.goto(`${h.url}/catalogue`);
     await expectTitle(page, "hubgate catalogue");
     expect(await page.getByRole("status").textContent()).toBe("4 images found");
-    expect(await page.locator("ul.results h2").allTextContents()).toEqual([
+    expect(await page.locator("ul.results h3").allTextContents()).toEqual([
       "TextEncoder",
       "TextCleaner",
       "ImageEncoder",
@@ -142,12 +142,12 @@ describe("the catalogue page in a real browser (Chromium, no JavaScript)", () =>
     await page.getByRole("combobox", { name: "Kind" }).selectOption("encoder");
     await page.getByRole("button", { name: "Search" }).click();
     await page.waitForURL(/kind=encoder/);
-    expect(await page.locator("ul.results h2").allTextContents()).toEqual(["TextEncoder"]);
+    expect(await page.locator("ul.results h3").allTextContents()).toEqual(["TextEncoder"]);
 
     await page.goto(`${h.url}/catalogue`);
     await page.getByRole("combobox", { name: "Domain" }).selectOption("vision");
     await page.getByRole("button", { name: "Search" }).click();
-    expect(await page.locator("ul.results h2").allTextContents()).toEqual(["ImageEncoder"]);
+    expect(await page.locator("ul.results h3").allTextContents()).toEqual(["ImageEncoder"]);
   });
 
   it("opens an image and reads its versions, pull line, licence and commit links", async () => {
@@ -219,4 +219,25 @@ describe("the catalogue page in a real browser (Chromium, no JavaScript)", () =>
 
 async function expectTitle(page: Page, title: string): Promise<void> {
   expect(await page.title()).toBe(title);
+  await expectAccessibleBasics(page);
+}
+
+/** What a screen reader needs: a language, one h1, no skipped heading level, named controls, alt texts. */
+async function expectAccessibleBasics(page: Page): Promise<void> {
+  expect(await page.locator("html").getAttribute("lang")).toBe("en");
+  const levels = (await page.locator("h1, h2, h3, h4").evaluateAll((hs) => hs.map((h) => h.tagName))).map(
+    (t) => Number(t.slice(1)),
+  );
+  expect(levels[0]).toBe(1);
+  expect(levels.filter((l) => l === 1)).toHaveLength(1);
+  levels.forEach((level, i) => expect(level - (levels[i - 1] ?? 0)).toBeLessThanOrEqual(1));
+  for (const control of await page.locator("input, select, button").all()) {
+    const id = await control.getAttribute("id");
+    const named =
+      (await control.getAttribute("aria-label")) ??
+      (id ? await page.locator(`label[for="${id}"]`).textContent() : null) ??
+      (await control.textContent());
+    expect(named?.trim()).toBeTruthy();
+  }
+  for (const img of await page.locator("img").all()) expect(await img.getAttribute("alt")).toBeTruthy();
 }

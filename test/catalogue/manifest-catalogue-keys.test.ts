@@ -1,4 +1,5 @@
-import { bundleMetadata, domainFolder } from "../../src/core/bundle-metadata.js";
+import { matchRoot, parseLayout } from "../../src/core/bundle-layout.js";
+import { bundleMetadata } from "../../src/core/bundle-metadata.js";
 import { checkManifestText } from "../../src/core/manifest-check.js";
 import { manifestValidator } from "../helpers/manifest-validator.js";
 
@@ -9,9 +10,7 @@ describe("the optional catalogue keys of manifest.yml", () => {
     const text = `${BASE}tasks: [Predict, Train]\ncpu: false\ncuda_version: "11.8"\nframework: pytorch\nmin_hardware_generation: ampere\ndomain: nlp\n`;
     const checked = checkManifestText("m.yml", text, manifestValidator());
     expect(checked.findings).toEqual([]);
-    expect(
-      bundleMetadata(checked.manifest!, "executors/encoders/TextEncoder", "executors/{kinds}/{name}"),
-    ).toEqual({
+    expect(bundleMetadata(checked.manifest!, undefined)).toEqual({
       description: "Text to vectors.",
       licence: "apache-2.0",
       domain: "nlp",
@@ -37,11 +36,15 @@ describe("the optional catalogue keys of manifest.yml", () => {
   });
 
   it("takes the domain from the layout's {domain} folder when the manifest names none; CPU unless CUDA", () => {
+    const domainFolder = (root: string, layout: string | string[]) =>
+      matchRoot(parseLayout(layout), root)?.domainFolder;
     expect(domainFolder("encoders/nlp/TextEncoder", "{kinds}/{domain}/{name}")).toBe("nlp");
-    expect(domainFolder("hub/encoders/nlp/TextEncoder", "{kinds}/{domain}/{name}")).toBe("nlp");
+    expect(domainFolder("rankers/MinRanker", ["{kinds}/{domain}/{name}", "{kinds}/{name}"])).toBeUndefined();
     expect(domainFolder("executors/encoders/TextEncoder", "executors/{kinds}/{name}")).toBeUndefined();
     const checked = checkManifestText("m.yml", BASE, manifestValidator());
-    expect(bundleMetadata(checked.manifest!, "encoders/vision/X", "{kinds}/{domain}/{name}")).toMatchObject({
+    expect(
+      bundleMetadata(checked.manifest!, domainFolder("encoders/vision/X", "{kinds}/{domain}/{name}")),
+    ).toMatchObject({
       domain: "vision",
       cpu: true,
       tasks: [],

@@ -85,3 +85,33 @@ describe("GET /api/v1/images and badges", () => {
     expect(missing.text).not.toContain("<script>");
   });
 });
+
+describe("re-publishing a version", () => {
+  let h: CatalogueHarness;
+  beforeAll(async () => (h = await startCatalogue()));
+  afterAll(async () => h.close());
+
+  it("keeps the first commit and adds the branch and tag a later run knows", () => {
+    h.catalogue.recordPublished(
+      image("encoder", "Delta", "1.0.0", { revision: { commit: "1".repeat(40), branch: "main" } }),
+    );
+    const again = h.catalogue.recordPublished(
+      image("encoder", "Delta", "1.0.0", {
+        revision: { commit: "2".repeat(40), tag: "v1.0.0" },
+        latest: false,
+      }),
+    );
+    expect(again.revision).toEqual({
+      repository_url: null,
+      commit: "1".repeat(40),
+      branch: "main",
+      tag: "v1.0.0",
+    });
+    // `latest` stays where the first publish put it.
+    expect(again.tags).toEqual([
+      { tag: "1.0.0", protected: true },
+      { tag: "latest", protected: false },
+    ]);
+    expect(h.catalogue.list({ name: "Delta" })).toHaveLength(1);
+  });
+});

@@ -5,11 +5,16 @@ export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.u
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Spawn the built CLI as a user would (npm test builds dist/ first). */
-export function runCli(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}) {
+export function runCli(
+  args: string[],
+  cwd = ROOT,
+  env: NodeJS.ProcessEnv = {},
+  baseEnv: NodeJS.ProcessEnv = process.env,
+) {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", ...env },
+    env: { ...baseEnv, NO_COLOR: "1", ...env },
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };

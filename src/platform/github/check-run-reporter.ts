@@ -141,7 +141,22 @@ export class CheckRunReporter implements JobReporter {
     this.runs.get(name)!.finalKey = finalKey;
   }
 
-  async finished(_result: CheckResult): Promise<void> {}
+  async finished(_result: CheckResult): Promise<void> {
+    // An earlier attempt of this job that could not finish left a general "infrastructure
+    // problem" run; this attempt finished, so that run must not keep saying otherwise.
+    const general = this.existing?.get(CHECK_NAME_PREFIX);
+    if (general && !this.runs.has(CHECK_NAME_PREFIX))
+      await this.complete(
+        CHECK_NAME_PREFIX,
+        "success",
+        {
+          title: "Checked after a retry",
+          summary:
+            "An earlier attempt was interrupted on hubgate's side; this commit is now checked: see the bundle runs.",
+        },
+        [],
+      );
+  }
 
   async infrastructureFailure(message: string): Promise<void> {
     const output = {

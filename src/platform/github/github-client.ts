@@ -25,6 +25,11 @@ export interface GitHubClientOptions {
   writesPerMinute?: number;
   /** Base of the exponential backoff for 5xx and network errors. */
   backoffMs?: number;
+  /**
+   * Fetch a fresh installation token into the shared token cache (after a 401). Done through
+   * the app's client: Probot's installation clients lose the API base URL for direct auth calls.
+   */
+  refreshToken?: (installationId: number) => Promise<void>;
 }
 
 interface RequestError extends Error {
@@ -80,8 +85,8 @@ export function createGitHubOctokit(options: GitHubClientOptions = {}): typeof P
   const write = new WriteGate(options.writesPerMinute ?? 80);
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const reliable = (octokit: any) => {
-    octokit.hook.wrap(
+  const reliable = (_octokit: any, octokitOptions: Record<string, unknown>) => {
+    _octokit.hook.wrap(
       "request",
       async (request: (o: unknown) => Promise<unknown>, req: { method: string; url: string }) => {
         let refreshed = false;
@@ -96,10 +101,13 @@ export function createGitHubOctokit(options: GitHubClientOptions = {}): typeof P
             const isTokenRequest = /\/access_tokens$/.test(req.url);
             if (status === 401 && !refreshed && !isTokenRequest) {
               refreshed = true;
+              const installationId = (octokitOptions.auth as { installationId?: number } | undefined)
+                ?.installationId;
+              if (installationId === undefined || !options.refreshToken) throw error; // the app's own JWT
               try {
-                await octokit.auth({ type: "installation", refresh: true });
+                await options.refreshToken(installationId);
               } catch {
-                throw error; // not an installation client, or the app itself is refused
+                throw error; // the app itself is refused: nothing a new token can fix
               }
               observer.retry("github", "token");
               continue;

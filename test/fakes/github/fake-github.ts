@@ -254,6 +254,10 @@ export class FakeGitHub {
   private repos = new Map<string, RepoState>();
   private runs: FakeCheckRun[] = [];
   private faults: FaultRule[] = [];
+  private drops: Array<{ operationId: string; remaining: number }> = [];
+  private readonly revoked = new Set<string>();
+  /** Every token ever issued (reset() does not forget them: a client may still hold one). */
+  private readonly everIssued: string[] = [];
   private nextId = 1000;
   private readonly tarballs = new Map<string, Buffer>();
 
@@ -307,6 +311,7 @@ export class FakeGitHub {
     this.repos = new Map();
     this.runs = [];
     this.faults = [];
+    this.drops = [];
     this.tarballs.clear();
   }
 
@@ -386,6 +391,21 @@ export class FakeGitHub {
       matches = (op) => op.operationId === id;
     }
     this.faults.push({ matches, status, remaining: times, ...response });
+  }
+
+  /**
+   * Do the next `times` calls of `operationId` (e.g. "checks/create") completely, then drop the
+   * connection instead of answering: the reply lost after the work was done.
+   */
+  dropReplyNext(operationId: string, times = 1): void {
+    const id = normaliseOperationId(operationId);
+    if (!this.index.byOperationId.has(id)) throw new Error(`fake GitHub: unknown operationId ${operationId}`);
+    this.drops.push({ operationId: id, remaining: times });
+  }
+
+  /** Every installation token issued so far stops working (401 Bad credentials), as when GitHub revokes them early. */
+  revokeIssuedTokens(): void {
+    for (const token of this.everIssued) this.revoked.add(token);
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -555,6 +575,14 @@ export class FakeGitHub {
     call.params = params;
     const ctx: Ctx = { req, res, method, rawPath, query, body, op, params, call };
 
+    const presented = /^token\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    if (presented !== undefined && this.revoked.has(presented))
+      return answer(
+        new HttpAnswer(401, {
+          message: "Bad credentials",
+          documentation_url: "https://docs.github.com/rest",
+        }),
+      );
     const authProblem = this.checkAuth(ctx);
     if (authProblem) {
       this.violation(ctx, "auth", [customError("", "auth", authProblem)]);
@@ -600,7 +628,15 @@ export class FakeGitHub {
       ]);
       return answer(new HttpAnswer(501, { message: `fake GitHub does not implement ${op.operationId}` }));
     }
-    return answer(await handler(ctx));
+    const result = await handler(ctx);
+    const drop = this.drops.find((d) => d.remaining > 0 && d.operationId === op.operationId);
+    if (drop) {
+      drop.remaining--;
+      this.drops = this.drops.filter((d) => d.remaining > 0);
+      req.socket.destroy();
+      return;
+    }
+    return answer(result);
   }
 
   /** Installation endpoints need a token; app endpoints need an app JWT (signature not verified). */
@@ -817,6 +853,7 @@ export class FakeGitHub {
       if (id !== this.installationId) return notFound();
       const token = `ghs_${randomBytes(18).toString("hex")}`;
       this.issuedTokens.push(token);
+      this.everIssued.push(token);
       return new HttpAnswer(201, {
         token,
         expires_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
