@@ -8,6 +8,8 @@ export function jsonBundle(b: BundleResult): Record<string, unknown> {
     name: b.name ?? null,
     version: b.version ?? null,
     image: b.image ?? null,
+    ...(b.tags ? { tags: b.tags } : {}),
+    ...(b.protectedTags ? { protectedTags: b.protectedTags } : {}),
     ...(b.imageRef ? { imageReference: b.imageRef } : {}),
     conclusion: b.conclusion,
     findings: b.findings,
