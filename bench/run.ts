@@ -6,7 +6,7 @@ const sections: Array<[string, () => Promise<Row[]>]> = [["Static check (issue 2
 const only = process.argv[2];
 
 const { benchWebhooks } = await import("./webhooks.js").catch(() => ({ benchWebhooks: undefined }));
-if (benchWebhooks) sections.push(["GitHub webhooks (issue 4)", benchWebhooks]);
+if (benchWebhooks) sections.push(["Webhooks under the real server (issue 9)", benchWebhooks]);
 const dockerBench = new URL("../../docker-build.js", import.meta.url);
 sections.push([
   "Build + smoke tests + tag vs bare docker CLI (issue 3)",

@@ -30,6 +30,8 @@ export interface ManifestCheck {
   findings: Finding[];
   /** Position of a top-level key's value (or the key itself), for later rules. */
   positionOf(key: string, part?: "key" | "value"): Position;
+  /** Position of any value by path (`["tags", 1]`), falling back to the start of the file. */
+  positionAt(path: Array<string | number>): Position;
 }
 
 const EXAMPLES: Record<string, string> = {
@@ -51,7 +53,11 @@ export function checkManifestText(
   rules: ManifestRules = {},
 ): ManifestCheck {
   const findings: Finding[] = [];
-  const unlocated: ManifestCheck = { findings, positionOf: () => START_OF_FILE };
+  const unlocated: ManifestCheck = {
+    findings,
+    positionOf: () => START_OF_FILE,
+    positionAt: () => START_OF_FILE,
+  };
   const bytes = new TextEncoder().encode(text).length;
   if (bytes > MAX_MANIFEST_BYTES) {
     findings.push(
@@ -82,7 +88,8 @@ export function checkManifestText(
   const parsed = parseYamlWithPositions(normaliseLineBreaks(text));
   const positionOf = (key: string, part: "key" | "value" = "value") =>
     locateInYaml(parsed, [key], part) ?? START_OF_FILE;
-  const result: ManifestCheck = { findings, positionOf };
+  const positionAt = (path: Array<string | number>) => locateInYaml(parsed, path) ?? START_OF_FILE;
+  const result: ManifestCheck = { findings, positionOf, positionAt };
 
   let fatal = false;
   for (const problem of yamlProblems(parsed)) {

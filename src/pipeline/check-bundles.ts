@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import type { BundleLocation } from "../core/bundle-layout.js";
 import { checkBundleStatic, type StaticCheck } from "../core/check-bundle.js";
-import { markImageCollisions } from "../core/image-collisions.js";
 import { sortFindings, type Finding } from "../core/finding.js";
 import type { HubConfig } from "../core/hub-config.js";
 import type { ManifestValidator } from "../core/manifest-validator.js";
@@ -9,6 +8,7 @@ import type { NothingChecked } from "../core/nothing-checked.js";
 import { bundleConclusion, overallConclusion, type BundleResult, type CheckResult } from "../core/result.js";
 import { MAX_DOCKERFILE_BYTES, readBundleFile, readBundleListing } from "../sources/local-bundle-reader.js";
 import { MAX_MANIFEST_BYTES } from "../core/manifest-check.js";
+import { markImageCollisions } from "../core/image-collisions.js";
 import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
 import { mapLimit } from "./map-limit.js";
 
@@ -47,32 +47,53 @@ export interface CheckOptions {
   jobs?: number;
   signal?: AbortSignal;
   events?: CheckEvents;
+  /** False: results go to `events.bundleDone` only and `bundles` comes back empty. */
+  keepResults?: boolean;
 }
 
 const STATIC_CONCURRENCY = 16;
 
 /** Check every planned bundle; one bundle's trouble never stops the others (DESIGN rule 5). */
 export async function checkBundles(plan: CheckPlan, options: CheckOptions): Promise<CheckResult> {
-  const statics = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) =>
-    staticCheck(plan.headDir, location, options, plan.refusedLinks ?? []),
-  );
-  // Across bundles: no two may make the same image (reported before anything is built).
-  markImageCollisions(statics);
-  for (const check of statics) await options.events?.staticDone?.(check.result);
-
-  const bundles = await mapLimit(statics, options.jobs ?? 1, async (check) => {
-    const result =
-      options.images && check.buildable ? await buildCheck(plan.headDir, check, options) : check.result;
+  const keep = options.keepResults !== false;
+  let failed = false;
+  const finish = async (result: BundleResult) => {
+    if (result.conclusion === "failure") failed = true;
     await options.events?.bundleDone?.(result);
-    return result;
-  });
+    return keep ? result : undefined;
+  };
+  const links = plan.refusedLinks ?? [];
+  let results: Array<BundleResult | undefined>;
+  if (!options.images && !keep) {
+    // Static only, streamed: a bundle is done with its static check and nothing is held
+    // (a 50,000-bundle check streams its report). Image collisions need every bundle at
+    // once, so they are checked whenever results are kept (the CLI and the bots).
+    results = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
+      const check = await staticCheck(plan.headDir, location, options, links);
+      await options.events?.staticDone?.(check.result);
+      return finish(check.result);
+    });
+  } else {
+    const statics = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) =>
+      staticCheck(plan.headDir, location, options, links),
+    );
+    // Across bundles: no two may make the same image (reported before anything is built).
+    markImageCollisions(statics);
+    for (const check of statics) await options.events?.staticDone?.(check.result);
+    results = await mapLimit(statics, options.jobs ?? 1, async (check) =>
+      finish(
+        options.images && check.buildable ? await buildCheck(plan.headDir, check, options) : check.result,
+      ),
+    );
+  }
 
+  const bundles = results.filter((r): r is BundleResult => r !== undefined);
   const findings = sortFindings([...plan.findings]);
   return {
-    conclusion: overallConclusion(bundles, findings),
+    conclusion: failed ? "failure" : overallConclusion(bundles, findings),
     bundles,
     findings,
-    ...(plan.nothingChecked && bundles.length === 0 ? { nothingChecked: plan.nothingChecked } : {}),
+    ...(plan.nothingChecked && plan.bundles.length === 0 ? { nothingChecked: plan.nothingChecked } : {}),
   };
 }
 
@@ -101,14 +122,7 @@ async function staticCheck(
     // A moved or renamed bundle's base manifest is at its old place.
     const baseManifestText = await options.base?.manifest(location.previousRoot ?? location.root);
     return checkBundleStatic(
-      {
-        location,
-        entries,
-        manifestText: manifest.text,
-        baseManifestText,
-        listing,
-        fileProblems,
-      },
+      { location, entries, manifestText: manifest.text, baseManifestText, listing, fileProblems },
       options.config,
       options.validator,
     );

@@ -64,7 +64,21 @@ export class Dispatcher {
   /** Record the job; resolves once it is durable, which is when the webhook may be answered. */
   async accept(spec: JobSpec): Promise<EnqueueOutcome> {
     if (!this.platforms.has(spec.platform)) throw new Error(`no platform adapter for "${spec.platform}"`);
+    const busy = this.deps.queue.saturated?.() ?? false;
     const outcome = await this.deps.queue.enqueue(spec);
+    const platform = this.platforms.get(spec.platform);
+    if (outcome.status === "queued" && busy && spec.kind !== "publish" && platform?.queued) {
+      // Not awaited: the webhook is answered once the job is on disk, not after GitHub answers.
+      const job = outcome.job;
+      const logger = this.deps.logger.child({ job: job.id, key: job.key });
+      void platform
+        .queued(job, {
+          signal: new AbortController().signal,
+          logger,
+          ownsOutputs: async () => !(await this.deps.store.hasLiveJob(job.key, job.headSha, job.id)),
+        })
+        .catch((error: Error) => logger.warn({ err: error.message }, "could not show the job as queued"));
+    }
     this.deps.observer?.accepted?.(spec, outcome.status);
     this.deps.logger.info(
       {

@@ -89,6 +89,10 @@ export class EmbeddedJobQueue implements JobQueue {
     this.pump();
   }
 
+  saturated(): boolean {
+    return this.running.size >= this.options.concurrency;
+  }
+
   counts(): Promise<Record<JobState, number>> {
     return this.store.counts();
   }

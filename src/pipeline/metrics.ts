@@ -17,7 +17,7 @@ export interface Metrics {
 
 export function createMetrics(counts: () => Promise<Record<JobState, number>>): Metrics {
   const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry, prefix: "hubgate_process_" });
+  client.collectDefaultMetrics({ register: registry, prefix: "hubgate_" });
   const deliveries = new client.Counter({
     name: "hubgate_webhook_deliveries_total",
     help: "Webhook deliveries answered, by platform and outcome",

@@ -43,6 +43,11 @@ export interface JobPlatform {
   readonly name: string;
   /** Rebuild source and reporter from the job's data (credentials come from the adapter). */
   open(job: Job, context: JobContext): Promise<OpenedJob>;
+  /**
+   * Show at once that the job waits for a free runner (a `queued` check run), so a pull request
+   * in a busy queue is never without feedback. Optional; best effort.
+   */
+  queued?(job: Job, context: JobContext): Promise<void>;
 }
 
 /**

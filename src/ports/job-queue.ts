@@ -11,8 +11,9 @@
  */
 
 /**
- * - `check`: check a pull/merge request's head commit. Skipped when a job of the same key
- *   checks or checked the same commit and was not superseded since (a redelivery, `reopened`).
+ * - `check`: check a pull/merge request's head commit. Skipped when a live job of the same
+ *   key already checks the same commit (a redelivery, a `reopened` right after `opened`);
+ *   a later one checks it again, ensuring the same check runs / statuses.
  * - `retry`: check again on request (Re-run button, `rerequested`): always a fresh run.
  * - `publish`: a merge or a push to the default branch; never superseded.
  */
@@ -132,6 +133,8 @@ export interface JobQueue {
    * them back in the store (they resume at next start).
    */
   close(graceMs: number): Promise<void>;
+  /** True when a newly queued job will wait for a free runner (the platform then shows it queued). Optional. */
+  saturated?(): boolean;
   /** Resolves when nothing is queued or running in this process (tests, benches). */
   idle(): Promise<void>;
   counts(): Promise<Record<JobState, number>>;

@@ -16,7 +16,6 @@ import { MAX_MANIFEST_BYTES } from "../core/manifest-check.js";
 import { decodeYamlBytes } from "../core/text-decoding.js";
 import { readBounded, type BoundedRead } from "./bounded-read.js";
 import { resolveHubConfig } from "../core/hub-config.js";
-import { changedSince, readGitFile, showFile } from "../git/git.js";
 import type { BaseReader, CheckPlan } from "../pipeline/check-bundles.js";
 import { diskTree } from "./disk-tree.js";
 
@@ -56,7 +55,7 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
     const real = realpathSync(absolute);
     return statSync(real).isDirectory() ? real : dirname(real);
   });
-  const hubRoot = findHubRoot(targets[0]!, realpathSync(request.cwd));
+  const hubRoot = findHubRoot(targets[0]!);
   const topLevel = findUp(hubRoot, ".git");
   for (const [i, target] of targets.entries()) {
     if (target !== hubRoot && !target.startsWith(hubRoot + sep))
@@ -71,14 +70,18 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
   // branch: a change cannot loosen its own rules. An explicit --config wins.
   const fromRef = request.changedSince !== undefined && !request.configPath && topLevel !== undefined;
   const configRead = fromRef
-    ? await readGitFile(
-        topLevel,
-        request.changedSince!,
-        toPosix(relative(topLevel, configFile)),
-        MAX_CONFIG_READ_BYTES,
-      ).catch((error: Error) => {
-        throw new PlanError(error.message);
-      })
+    ? await (
+        await import("../git/git.js")
+      )
+        .readGitFile(
+          topLevel,
+          request.changedSince!,
+          toPosix(relative(topLevel, configFile)),
+          MAX_CONFIG_READ_BYTES,
+        )
+        .catch((error: Error) => {
+          throw new PlanError(error.message);
+        })
     : await readBounded(configFile, MAX_CONFIG_READ_BYTES);
   const configName = toPosix(relative(repoRoot, configFile)) || HUB_CONFIG_FILE;
   const configText = hubConfigText(
@@ -109,6 +112,8 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
   let changed: ChangedBundles | undefined;
   if (request.changedSince !== undefined) {
     if (!topLevel) throw new PlanError("--changed-since needs a git repository");
+    // git (child_process) is loaded only when asked for: a plain check starts faster.
+    const { changedSince } = await import("../git/git.js");
     const all = await changedSince(topLevel, request.changedSince).catch((error: Error) => {
       throw new PlanError(error.message);
     });
@@ -162,7 +167,15 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
   const ref = request.changedSince;
   const base: BaseReader | undefined =
     ref !== undefined && topLevel
-      ? { manifest: (root) => showFile(topLevel, ref, `${root}/manifest.yml`, MAX_MANIFEST_BYTES) }
+      ? {
+          manifest: async (root) =>
+            (await import("../git/git.js")).showFile(
+              topLevel,
+              ref,
+              `${root}/manifest.yml`,
+              MAX_MANIFEST_BYTES,
+            ),
+        }
       : undefined;
   return {
     plan: {
@@ -225,15 +238,15 @@ function toHubPaths(changes: readonly ChangedPath[], hubPrefix: string): Changed
 /**
  * The hub root for a path given on the command line, whatever it is (hub root, kinds folder,
  * bundle, a folder inside a bundle): the nearest folder at or above it holding the hub
- * configuration, else the git top level, else the working directory when the path is in it,
- * else the path itself.
+ * configuration, else the git top level, else a guess from the default layout, else the path
+ * itself.
  */
-export function findHubRoot(target: string, cwd: string): string {
+export function findHubRoot(target: string): string {
   for (let dir = target; ; dir = dirname(dir)) {
     if (existsSync(join(dir, HUB_CONFIG_FILE)) || existsSync(join(dir, ".git"))) return dir;
     if (dirname(dir) === dir) break;
   }
-  return guessHubRoot(target) ?? (target === cwd || target.startsWith(cwd + sep) ? cwd : target);
+  return guessHubRoot(target) ?? target;
 }
 
 /**

@@ -94,8 +94,8 @@ export class SqliteJobStore implements JobStore {
       if (spec.kind === "check") {
         const live = this.db
           .prepare(
-            `SELECT * FROM jobs WHERE key = ? AND head_sha = ? AND kind != 'publish' AND superseded_by IS NULL
-             AND state IN ('queued','running','done') ORDER BY id DESC LIMIT 1`,
+            `SELECT * FROM jobs WHERE key = ? AND head_sha = ? AND kind != 'publish'
+             AND state IN ('queued','running') ORDER BY id DESC LIMIT 1`,
           )
           .get(spec.key, spec.headSha) as Row | undefined;
         if (live) return { status: "duplicate", job: toJob(live) };

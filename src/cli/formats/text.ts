@@ -1,7 +1,6 @@
 import type { Finding } from "../../core/finding.js";
-import type { CheckResult } from "../../core/result.js";
+import type { BundleResult, CheckResult } from "../../core/result.js";
 import { guardLines, plainValue } from "../../report/plain-text.js";
-import { reportModel, type BundleVerdict, type Report } from "../../report/report-model.js";
 
 export interface TextStyle {
   red(s: string): string;
@@ -24,64 +23,104 @@ export const PLAIN: TextStyle = { red: same, yellow: same, green: same, dim: sam
 
 /** Compiler-style lines (`file:line:col: error: message [rule]`), grouped per bundle. */
 export function formatText(result: CheckResult, style: TextStyle): string {
-  const out: string[] = [];
-  const level = (f: Finding) =>
+  const tally = new TextTally();
+  const out = [textOutside(result.findings, style)];
+  for (const bundle of result.bundles) {
+    tally.add(bundle);
+    out.push(textBundle(bundle, style));
+  }
+  out.push(textEnd(result, tally, style));
+  return out.join("");
+}
+
+function findingLine(f: Finding, style: TextStyle): string {
+  const level =
     f.level === "error"
       ? style.red("error")
       : f.level === "warning"
         ? style.yellow("warning")
         : style.dim("notice");
   // Every contributor string is one inert line (continuation lines of a message indented).
-  const line = (f: Finding) =>
-    `${plainValue(f.file)}:${f.line}:${f.column}: ${level(f)}: ${f.message
-      .split("\n")
-      .map(plainValue)
-      .join("\n      ")} ${style.dim(`[${f.rule}]`)}`;
+  const message = f.message.split("\n").map(plainValue).join("\n      ");
+  return `${plainValue(f.file)}:${f.line}:${f.column}: ${level}: ${message} ${style.dim(`[${f.rule}]`)}`;
+}
 
-  const report = reportModel(result);
-  if (report.outside.length) {
-    out.push(style.bold("outside any bundle"));
-    for (const f of report.outside) out.push(`  ${line(f)}`);
+/** The "outside any bundle" block, or "" (known before any bundle is checked). */
+export function textOutside(findings: readonly Finding[], style: TextStyle): string {
+  if (!findings.length) return "";
+  return (
+    guardLines(
+      [style.bold("outside any bundle"), ...findings.map((f) => `  ${findingLine(f, style)}`)].join("\n"),
+    ) + "\n"
+  );
+}
+
+/** One bundle's block, printed as soon as the bundle is done. */
+export function textBundle(bundle: BundleResult, style: TextStyle): string {
+  const out = [
+    `${style.bold(plainValue(bundle.path))}${bundle.image ? style.dim(`  ${plainValue(bundle.image)}`) : ""}  ${verdict(bundle, style)}`,
+  ];
+  for (const f of bundle.findings) out.push(`  ${findingLine(f, style)}`);
+  for (const s of bundle.smoke) {
+    const status = s.passed
+      ? style.green("passed")
+      : style.red(`failed: ${plainValue(s.reason ?? "unknown reason")}`);
+    out.push(`  smoke ${s.name}: ${status} ${style.dim(`(${s.durationMs} ms)`)}`);
+    if (!s.passed)
+      for (const l of (s.logTail ?? []).slice(-10)) out.push(style.dim(`    | ${plainValue(l)}`));
   }
-  for (const { bundle, verdict } of report.bundles) {
-    out.push(
-      `${style.bold(plainValue(bundle.path))}${bundle.image ? style.dim(`  ${plainValue(bundle.image)}`) : ""}  ${VERDICT[verdict](style)}`,
-    );
-    for (const f of bundle.findings) out.push(`  ${line(f)}`);
-    for (const s of bundle.smoke) {
-      const status = s.passed
-        ? style.green("passed")
-        : style.red(`failed: ${plainValue(s.reason ?? "unknown reason")}`);
-      out.push(`  smoke ${s.name}: ${status} ${style.dim(`(${s.durationMs} ms)`)}`);
-      if (!s.passed)
-        for (const l of (s.logTail ?? []).slice(-10)) out.push(style.dim(`    | ${plainValue(l)}`));
-    }
-    if (bundle.infrastructureError)
-      out.push(`  ${style.yellow("infrastructure")}: ${plainValue(bundle.infrastructureError)}`);
-  }
-  // "0 bundles checked" always says why.
-  if (result.nothingChecked) out.push(style.yellow(result.nothingChecked.message));
-  out.push(summary(report, style));
+  if (bundle.infrastructureError)
+    out.push(`  ${style.yellow("infrastructure")}: ${plainValue(bundle.infrastructureError)}`);
   // No printed line may start a CI workflow command, whatever a folder name or log says.
   return guardLines(out.join("\n")) + "\n";
 }
 
-const VERDICT: Record<BundleVerdict, (style: TextStyle) => string> = {
-  passed: (style) => style.green("ok"),
-  failed: (style) => style.red("failed"),
-  "not-finished": (style) => style.yellow("not finished (our side)"),
-};
+/** Counts for the summary line, kept as bundles go by (the bundles themselves need not be kept). */
+export class TextTally {
+  bundles = 0;
+  failed = 0;
+  errors = 0;
+  warnings = 0;
+  infrastructure = 0;
 
-function summary(report: Report, style: TextStyle): string {
-  const { bundles: n, passed, failed, errors, warnings, notFinished } = report.counts;
+  add(bundle: BundleResult): void {
+    this.bundles++;
+    if (bundle.conclusion === "failure") this.failed++;
+    if (bundle.infrastructureError) this.infrastructure++;
+    this.count(bundle.findings);
+  }
+
+  count(findings: readonly Finding[]): void {
+    for (const f of findings) {
+      if (f.level === "error") this.errors++;
+      else if (f.level === "warning") this.warnings++;
+    }
+  }
+}
+
+/** Why nothing was checked, if so, and the summary line. */
+export function textEnd(result: CheckResult, tally: TextTally, style: TextStyle): string {
+  const totals = Object.assign(new TextTally(), tally);
+  totals.count(result.findings);
+  const out: string[] = [];
+  // "0 bundles checked" always says why.
+  if (result.nothingChecked) out.push(style.yellow(plainValue(result.nothingChecked.message)));
+  const n = totals.bundles;
   const parts = [
     `${n} bundle${n === 1 ? "" : "s"} checked`,
-    `${passed} passed`,
-    `${failed} failed`,
-    `${errors} error${errors === 1 ? "" : "s"}`,
-    `${warnings} warning${warnings === 1 ? "" : "s"}`,
+    `${n - totals.failed} passed`,
+    `${totals.failed} failed`,
+    `${totals.errors} error${totals.errors === 1 ? "" : "s"}`,
+    `${totals.warnings} warning${totals.warnings === 1 ? "" : "s"}`,
   ];
-  if (notFinished) parts.push(`${notFinished} not finished because of an infrastructure problem`);
+  if (totals.infrastructure)
+    parts.push(`${totals.infrastructure} not finished because of an infrastructure problem`);
   const text = parts.join(", ");
-  return report.conclusion === "success" && !notFinished ? style.green(text) : style.red(text);
+  out.push(result.conclusion === "success" && !totals.infrastructure ? style.green(text) : style.red(text));
+  return out.join("\n") + "\n";
+}
+
+function verdict(bundle: BundleResult, style: TextStyle): string {
+  if (bundle.infrastructureError) return style.yellow("not finished (our side)");
+  return bundle.conclusion === "success" ? style.green("ok") : style.red("failed");
 }

@@ -1,4 +1,5 @@
 import type { BundleLocation } from "../../core/bundle-layout.js";
+import { rule } from "../../core/rules.js";
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult, CheckResult } from "../../core/result.js";
 import type { JobReporter } from "../../ports/job-platform.js";
@@ -77,14 +78,40 @@ export class CheckRunReporter implements JobReporter {
   private link = (f: Finding) =>
     `${this.o.htmlUrl}/blob/${this.o.headSha}/${f.file.split("/").map(encodePathSegment).join("/")}#L${f.line}`;
 
+  /** The job waits for a free runner: one `queued` run now, completed when the job has reported. */
+  async queued(): Promise<void> {
+    await this.write(
+      CHECK_NAME_PREFIX,
+      {
+        status: "queued",
+        output: {
+          title: "Queued",
+          summary:
+            "hubgate is busy with other pull requests; this commit is checked as soon as a runner is free.",
+        },
+      },
+      [],
+    );
+  }
+
   async planned(_bundles: BundleLocation[], outside: Finding[]): Promise<void> {
     // Bundles get their run with their static result (staticDone): one write instead of two.
     if (outside.length) {
-      const summary = `**❌ ${outside.length} file${outside.length === 1 ? " is" : "s are"} outside any bundle**\n\n${renderFindingsList(outside, this.link)}`;
+      // Loose files, the hub's own configuration, or a layout that finds nothing (a warning):
+      // the headline and conclusion follow what was found.
+      const errors = outside.filter((f) => f.level === "error");
+      const placed = outside.every((f) => f.rule === "bundle/badly-placed");
+      const headline = placed
+        ? `${outside.length} file${outside.length === 1 ? " is" : "s are"} outside any bundle`
+        : `${outside.length} problem${outside.length === 1 ? "" : "s"} outside any bundle`;
+      const summary = `**${errors.length ? "❌" : "⚠️"} ${headline}**\n\n${renderFindingsList(outside, this.link)}`;
       await this.complete(
         LAYOUT_CHECK,
-        "failure",
-        { title: "The pod bundle is badly placed", summary },
+        errors.length ? "failure" : "neutral",
+        {
+          title: placed ? "The pod bundle is badly placed" : rule((errors[0] ?? outside[0]!).rule).title,
+          summary,
+        },
         outside.map((f) => annotationFor(f, "")!),
       );
     }
@@ -142,18 +169,14 @@ export class CheckRunReporter implements JobReporter {
   }
 
   async finished(_result: CheckResult): Promise<void> {
-    // An earlier attempt of this job that could not finish left a general "infrastructure
-    // problem" run; this attempt finished, so that run must not keep saying otherwise.
-    const general = this.existing?.get(CHECK_NAME_PREFIX);
-    if (general && !this.runs.has(CHECK_NAME_PREFIX))
+    // The general run this job showed while queued, or an earlier attempt's "infrastructure
+    // problem" run: the commit is now checked, so it must not keep saying otherwise.
+    const general = (await this.loadExisting()).get(CHECK_NAME_PREFIX);
+    if (general && !this.runs.get(CHECK_NAME_PREFIX)?.completed)
       await this.complete(
         CHECK_NAME_PREFIX,
         "success",
-        {
-          title: "Checked after a retry",
-          summary:
-            "An earlier attempt was interrupted on hubgate's side; this commit is now checked: see the bundle runs.",
-        },
+        { title: "Checked", summary: "This commit is checked: see the per-bundle runs." },
         [],
       );
   }
@@ -163,14 +186,25 @@ export class CheckRunReporter implements JobReporter {
       title: "Not finished: infrastructure problem on hubgate's side",
       summary: `This is not a problem in your bundle.\n\n> ${escapeMarkdown(message)}\n\nUse **Re-run** to try again.`,
     };
-    const open = [...this.runs].filter(([, s]) => !s.completed);
+    await this.loadExisting();
+    const open = [...this.runs].filter(([, s]) => !s.completed).map(([name]) => name);
+    if (this.openGeneral() && !open.includes(CHECK_NAME_PREFIX)) open.push(CHECK_NAME_PREFIX);
     if (open.length === 0) return this.complete(CHECK_NAME_PREFIX, "neutral", output, [], true);
-    for (const [name] of open) await this.complete(name, "neutral", output, [], true);
+    for (const name of open) await this.complete(name, "neutral", output, [], true);
+  }
+
+  /** The general run shown while the job was queued, still open. */
+  private openGeneral(): boolean {
+    const general = this.existing?.get(CHECK_NAME_PREFIX);
+    const here = this.runs.get(CHECK_NAME_PREFIX);
+    return here ? !here.completed : general !== undefined && !general.completed;
   }
 
   async cancelled(): Promise<void> {
+    await this.loadExisting();
     for (const [name, state] of this.runs)
       if (!state.completed) await this.complete(name, "cancelled", CANCELLED, []);
+    if (this.openGeneral()) await this.complete(CHECK_NAME_PREFIX, "cancelled", CANCELLED, []);
   }
 
   async abandon(reason: "superseded" | "interrupted", message: string): Promise<void> {

@@ -25,6 +25,8 @@ export interface GitHubTarget {
   headSha: string;
   changedFiles?: number;
   htmlUrl?: string;
+  /** Owner of the merged PR's head repository (hub config `organizations[].owners`). */
+  sourceOwner?: string;
   /** A publish: the branch merged into, for revision metadata (catalogue, labels). */
   branch?: string;
 }
@@ -36,12 +38,17 @@ interface PullData {
   head: { sha: string };
 }
 
-/** `{"pr":7,"job":42}` / `{"publish":7,"job":43}`: the PR for re-runs on forks, the job for "ensure". */
+/**
+ * What a job's check runs carry, and how the job finds them again: a check of a pull request
+ * `{"pr":7}` (every check of that commit ensures the same runs), a re-run on request
+ * `{"pr":7,"job":42}` (fresh runs, as GitHub shows re-runs), a publish `{"publish":7}`.
+ * The PR number also lets a re-run of a fork's run find its pull request.
+ */
 export function externalIdFor(job: Job): string {
   const t = job.target as unknown as GitHubTarget;
-  return job.kind === "publish"
-    ? JSON.stringify({ publish: t.publishOf ?? null, job: job.id })
-    : JSON.stringify({ pr: t.number ?? null, job: job.id });
+  if (job.kind === "publish") return JSON.stringify({ publish: t.publishOf ?? null });
+  if (job.kind === "retry") return JSON.stringify({ pr: t.number ?? null, job: job.id });
+  return JSON.stringify({ pr: t.number ?? null });
 }
 
 export function parseExternalId(id: string | null | undefined): number | undefined {
@@ -57,6 +64,20 @@ export function parseExternalId(id: string | null | undefined): number | undefin
 export function createGitHubJobs(app: Probot, options: { builds: boolean }): JobPlatform {
   return {
     name: "github",
+    async queued(job: Job, context: JobContext): Promise<void> {
+      const t = job.target as unknown as GitHubTarget;
+      if (t.htmlUrl === undefined) return; // a re-run: its pull request is read when it runs
+      const octokit = (await app.auth(t.installationId)) as unknown as Octokit;
+      await new CheckRunReporter({
+        octokit,
+        repo: { owner: t.owner, repo: t.repo },
+        headSha: t.headSha,
+        externalId: externalIdFor(job),
+        htmlUrl: t.htmlUrl,
+        logger: context.logger,
+        builds: options.builds,
+      }).queued();
+    },
     async open(job: Job, context: JobContext): Promise<OpenedJob> {
       const t = job.target as unknown as GitHubTarget;
       const octokit = (await app.auth(t.installationId)) as unknown as Octokit;
@@ -71,6 +92,7 @@ export function createGitHubJobs(app: Probot, options: { builds: boolean }): Job
           headSha: t.headSha,
           ...(t.changedFiles !== undefined ? { changedFiles: t.changedFiles } : {}),
           htmlUrl: t.htmlUrl,
+          ...(t.sourceOwner !== undefined ? { sourceOwner: t.sourceOwner } : {}),
           ...(t.branch !== undefined ? { branch: t.branch } : {}),
         };
       } else {

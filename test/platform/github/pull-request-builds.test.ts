@@ -102,7 +102,7 @@ describe("GitHub pull requests → build, smoke tests and tag (real Docker)", ()
     await deliver(server, "pull_request", pullRequestPayload(fake, "opened", { ...pull, fork: true }));
     await server.queue.idle();
     expect(fake.checkRuns(OWNER, REPO).map((r) => [r.conclusion, r.external_id])).toEqual([
-      ["success", JSON.stringify({ pr: 12, job: 1 })],
+      ["success", JSON.stringify({ pr: 12 })],
     ]);
   });
 

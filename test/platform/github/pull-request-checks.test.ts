@@ -47,7 +47,7 @@ describe("GitHub pull requests → check runs (static checks, Docker off)", () =
       head_sha: pull.headSha,
       status: "completed",
       conclusion: "success",
-      external_id: expect.stringContaining(`"pr":${pull.number},"job":`),
+      external_id: JSON.stringify({ pr: pull.number }),
     });
     expect(runs[0]!.output.summary).toContain("jinahub/pod.encoder.awesomeencoder:0.0.1");
     expect(runs[0]!.output.summary).toContain("✅ Required files Dockerfile and manifest.yml are present");
@@ -125,6 +125,27 @@ describe("GitHub pull requests → check runs (static checks, Docker off)", () =
     await server.queue.idle();
     expect(fake.checkRuns(OWNER, REPO)).toHaveLength(1);
     expect(fake.calls.filter((c) => c.operationId === "checks/create")).toHaveLength(1);
+  });
+
+  it("pull requests waiting for a free runner show a queued run at once, completed when checked", async () => {
+    const pulls = [41, 42, 43, 44, 45, 46].map((number) =>
+      setUpPull(fake, { number, base: {}, head: base, headSha: String(number).repeat(20) }),
+    );
+    await Promise.all(
+      pulls.map((p) => deliver(server, "pull_request", pullRequestPayload(fake, "opened", p))),
+    );
+    await server.queue.idle();
+    const queuedCreates = fake.calls.filter(
+      (c) => c.operationId === "checks/create" && (c.body as { status?: string }).status === "queued",
+    );
+    expect(queuedCreates.length).toBeGreaterThan(0);
+    const runs = fake.checkRuns(OWNER, REPO);
+    expect(runs.filter((r) => r.status !== "completed")).toEqual([]);
+    for (const p of pulls)
+      expect(runs.filter((r) => r.head_sha === p.headSha && r.name === `hubgate: ${AWESOME}`)).toHaveLength(
+        1,
+      );
+    expect(new Set(runs.map((r) => r.conclusion))).toEqual(new Set(["success"]));
   });
 
   it("rejects a bad signature and does nothing", async () => {

@@ -285,6 +285,17 @@ describe("GitLab webhook: merge request checks against a fake GitLab over HTTP",
     expect(botNotes()).toHaveLength(1);
   });
 
+  it("GitLab rate limiting (429 with retry-after) on a status: waited out and written, nothing lost", async () => {
+    const mr = openMergeRequest(h.gl, exampleBundle("executors/encoders/AwesomeEncoder", AWESOME));
+    h.gl.failNext("statuses/create", 429, 1, { "retry-after": "1" });
+    await h.post(mergeRequestHook(h.gl, mr, { action: "open" }));
+    await h.queue.idle();
+    expectClean(h);
+    expect(h.gl.latestStatuses(1, mr.headSha).get(STATUS(AWESOME))?.status).toBe("success");
+    expect(h.gl.statuses(1, mr.headSha)[0]!.history).toEqual(["pending", "running", "success"]);
+    expect(botNotes()).toHaveLength(1);
+  });
+
   it("wrong or missing token: 401 and not a single GitLab API call", async () => {
     const mr = openMergeRequest(h.gl, exampleBundle("executors/encoders/AwesomeEncoder", AWESOME));
     const hook = mergeRequestHook(h.gl, mr, { action: "open" });
@@ -358,6 +369,10 @@ describe("GitLab webhook: merge request checks against a fake GitLab over HTTP",
     expect(changed.map((c) => c.path)).toContain(`${AWESOME}/manifest.yml`);
     expect(await source.readBaseFile(`${AWESOME}/manifest.yml`)).toBeUndefined();
     expect(source.revision).toEqual({ sourceUrl: h.hub.webUrl, commit: mergeSha, branch: "main" });
+    // The source project's namespace, for the hub config's organizations[].owners.
+    const sourceUrl = (hook.object_attributes as { source: { web_url: string } }).source.web_url;
+    expect(source.owner).toBe(new URL(sourceUrl).pathname.split("/").filter(Boolean).slice(0, -1).join("/"));
+    expect(source.owner).toBeTruthy();
     // Only publishing wrote to the merge commit (no image here: the status says it was not published).
     const names = [...h.gl.latestStatuses(1, mergeSha).keys()];
     expect(names).toEqual([`hubgate publish: ${AWESOME}`]);
