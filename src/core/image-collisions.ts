@@ -15,7 +15,10 @@ export interface ImageClaim {
  * other's repository and move each other's `latest`: an error on both `name:` lines, and
  * neither is built. Mutates the claims' results; returns how many bundles collided.
  */
-export function markImageCollisions(claims: readonly ImageClaim[]): number {
+export function markImageCollisions(
+  claims: readonly ImageClaim[],
+  elsewhere: readonly string[] = [],
+): number {
   const byRepository = new Map<string, ImageClaim[]>();
   for (const claim of claims) {
     if (!claim.image) continue;
@@ -25,9 +28,10 @@ export function markImageCollisions(claims: readonly ImageClaim[]): number {
   }
   let collided = 0;
   for (const [repository, group] of byRepository) {
-    if (group.length < 2) continue;
+    // `elsewhere`: bundles known (by a streamed check's pre-pass) to claim the same image.
+    if (group.length + elsewhere.length < 2) continue;
     for (const claim of group) {
-      const others = group.filter((g) => g !== claim).map((g) => g.result.path);
+      const others = [...group.filter((g) => g !== claim).map((g) => g.result.path), ...elsewhere];
       claim.result.findings.push(
         finding(
           `${claim.result.path}/manifest.yml`,

@@ -66,10 +66,28 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
   let results: Array<BundleResult | undefined>;
   if (!options.images && !keep) {
     // Static only, streamed: a bundle is done with its static check and nothing is held
-    // (a 50,000-bundle check streams its report). Image collisions need every bundle at
-    // once, so they are checked whenever results are kept (the CLI and the bots).
+    // (a 50,000-bundle check streams its report). Image collisions need every bundle's image
+    // first: a pre-pass keeps only each bundle's repository (a string), at twice the static cost.
+    const repositories =
+      plan.bundles.length > 1
+        ? await mapLimit(
+            plan.bundles,
+            STATIC_CONCURRENCY,
+            async (location) => (await staticCheck(plan.headDir, location, options, links)).image?.repository,
+          )
+        : [];
+    const owners = new Map<string, string[]>();
+    repositories.forEach((repository, i) => {
+      if (repository) owners.set(repository, [...(owners.get(repository) ?? []), plan.bundles[i]!.root]);
+    });
     results = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
       const check = await staticCheck(plan.headDir, location, options, links);
+      const twins = check.image ? (owners.get(check.image.repository) ?? []) : [];
+      if (twins.length > 1)
+        markImageCollisions(
+          [check],
+          twins.filter((root) => root !== location.root),
+        );
       await options.events?.staticDone?.(check.result);
       return finish(check.result);
     });
