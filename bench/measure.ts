@@ -28,6 +28,20 @@ export function timeCommand(command: string, args: string[], runs: number, cwd?:
   return median(times);
 }
 
+/** Wall times of several commands run in turn (a, b, a, b, …), medians: same machine state for each. */
+export function timeInterleaved(commands: Array<[string, string[]]>, runs: number): number[] {
+  for (const [command, args] of commands) spawnSync(command, args, { stdio: "ignore" });
+  const times = commands.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) {
+    commands.forEach(([command, args], c) => {
+      const start = process.hrtime.bigint();
+      spawnSync(command, args, { stdio: "ignore" });
+      times[c]!.push(Number(process.hrtime.bigint() - start) / 1e6);
+    });
+  }
+  return times.map(median);
+}
+
 export function printRows(title: string, rows: Row[]): void {
   console.log(`\n## ${title}`);
   for (const r of rows) {

@@ -1,28 +1,33 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseLayout } from "../src/core/bundle-layout.js";
-import { matchRoot } from "../src/core/bundle-layout.js";
-import { loadManifestValidator } from "../src/config/validators.js";
-import { resolveHubConfig } from "../src/core/hub-config.js";
-import { checkBundles } from "../src/pipeline/check-bundles.js";
-import { median, timeCommand, type Row } from "./measure.js";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { median, timeInterleaved, type Row } from "./measure.js";
 
 // Compiled to bench/out/bench/: the project root is three levels up.
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const HERE = fileURLToPath(new URL(".", import.meta.url));
 const CLI = join(ROOT, "dist/cli/main.js");
 const KINDS = ["encoders", "indexers", "crafters", "segmenters", "rankers"];
+/** Hub sizes; BENCH_SIZES=1000,10000 for a quicker run. */
+const SIZES = (process.env.BENCH_SIZES ?? "1000,10000,50000").split(",").map(Number);
 
-/** A hub of `count` bundles made from the AwesomeEncoder example, some with mistakes. */
+/** A hub of `count` bundles made from the AwesomeEncoder example, one in ten with a mistake. */
 function generateHub(count: number): string {
   const dir = mkdtempSync(join(tmpdir(), "hubgate-bench-"));
   const example = join(ROOT, "examples/executors/encoders/AwesomeEncoder");
   const manifest = readFileSync(join(example, "manifest.yml"), "utf8");
+  const files = ["Dockerfile", "config.yml", "requirements.txt", "__init__.py", "entrypoint.sh"].map(
+    (f) => [f, readFileSync(join(example, f))] as const,
+  );
+  const test = readFileSync(join(example, "tests/test_encoder.py"));
   for (let i = 0; i < count; i++) {
     const kinds = KINDS[i % KINDS.length]!;
     const bundle = join(dir, "executors", kinds, `Bundle${i}`);
-    cpSync(example, bundle, { recursive: true });
+    mkdirSync(join(bundle, "tests"), { recursive: true });
+    for (const [name, content] of files) writeFileSync(join(bundle, name), content);
+    writeFileSync(join(bundle, "tests/test_encoder.py"), test);
     const broken = i % 10 === 0 ? manifest.replace("license: apache-2.0", "license: MIT") : manifest;
     writeFileSync(
       join(bundle, "manifest.yml"),
@@ -32,65 +37,116 @@ function generateHub(count: number): string {
   return dir;
 }
 
+interface Run {
+  ms: number;
+  rssKb: number;
+}
+
+/** The floor in its own process: walk + yaml.parseDocument + ajv over the same tree. */
+function floor(hub: string, count: number): Run {
+  const start = process.hrtime.bigint();
+  const child = spawnSync(process.execPath, [join(HERE, "floor.js"), hub], { encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const out = JSON.parse(child.stdout) as { bundles: number; maxRssKb: number };
+  if (out.bundles !== count) throw new Error(`bench: the floor found ${out.bundles} of ${count} manifests`);
+  return { ms, rssKb: out.maxRssKb };
+}
+
+/** `hubgate check HUB --format json` as a user runs it; its peak RSS from a preloaded probe. */
+function hubgate(hub: string, count: number): Run {
+  const rssFile = join(hub, "..", `rss-${process.pid}`);
+  const start = process.hrtime.bigint();
+  const child = spawnSync(process.execPath, [CLI, "check", hub, "--format", "json"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 1024 ** 3,
+    env: {
+      ...process.env,
+      NODE_OPTIONS: `--import=${pathToFileURL(join(HERE, "rss-probe.js")).href}`,
+      HUBGATE_BENCH_RSS_FILE: rssFile,
+    },
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const checked = (child.stdout.toString().match(/^ {6}"path": /gm) ?? []).length;
+  if (checked !== count) throw new Error(`bench: hubgate checked ${checked} of ${count} bundles`);
+  const rssKb = Number(readFileSync(rssFile, "utf8"));
+  rmSync(rssFile, { force: true });
+  return { ms, rssKb };
+}
+
 export async function benchStaticCheck(): Promise<Row[]> {
-  const count = 1000;
-  const hub = generateHub(count);
-  try {
-    const validator = await loadManifestValidator();
-    const config = resolveHubConfig();
-    const layout = parseLayout(config.layout);
-    const roots: string[] = [];
-    for (let i = 0; i < count; i++) roots.push(`executors/${KINDS[i % KINDS.length]}/Bundle${i}`);
-    const plan = { headDir: hub, bundles: roots.map((r) => matchRoot(layout, r)!), findings: [] };
-    const times: number[] = [];
-    for (let run = 0; run < 5; run++) {
-      const start = process.hrtime.bigint();
-      const result = await checkBundles(plan, { config, validator });
-      times.push(Number(process.hrtime.bigint() - start) / 1e6);
-      if (result.bundles.length !== count) throw new Error("bench: wrong bundle count");
+  const rows: Row[] = [];
+  for (const count of SIZES) {
+    const hub = generateHub(count);
+    try {
+      // Interleaved, after one warm-up of each (page cache): the same machine state for both.
+      floor(hub, count);
+      hubgate(hub, count);
+      const runs = count >= 50_000 ? 2 : 3;
+      const floors: Run[] = [];
+      const ours: Run[] = [];
+      for (let i = 0; i < runs; i++) {
+        floors.push(floor(hub, count));
+        ours.push(hubgate(hub, count));
+      }
+      const floorMs = median(floors.map((r) => r.ms));
+      const ourMs = median(ours.map((r) => r.ms));
+      const label = `${count.toLocaleString("en")} bundles`;
+      rows.push(
+        {
+          name: `${label}: floor (walk + parseDocument + ajv)`,
+          value: (count / floorMs) * 1000,
+          unit: "bundles/s",
+        },
+        {
+          name: `${label}: hubgate check --format json`,
+          value: (count / ourMs) * 1000,
+          unit: "bundles/s",
+          baseline: "floor",
+          ratio: ourMs / floorMs,
+        },
+        {
+          name: `${label}: floor peak RSS`,
+          value: Math.max(...floors.map((r) => r.rssKb)) / 1024,
+          unit: "MB",
+        },
+        {
+          name: `${label}: hubgate peak RSS`,
+          value: Math.max(...ours.map((r) => r.rssKb)) / 1024,
+          unit: "MB",
+          baseline: "floor",
+          ratio: Math.max(...ours.map((r) => r.rssKb)) / Math.max(...floors.map((r) => r.rssKb)),
+        },
+      );
+    } finally {
+      rmSync(hub, { recursive: true, force: true });
     }
-    const inProcess = median(times);
-    const node = timeCommand(process.execPath, ["-e", "0"], 15);
-    const version = timeCommand(process.execPath, [CLI, "--version"], 15);
-    const single = timeCommand(process.execPath, [CLI, "check", join(hub, "executors/encoders/Bundle5")], 15);
-    const whole = timeCommand(process.execPath, [CLI, "check", hub, "--format", "json"], 5);
-    return [
-      {
-        name: `static check, ${count} bundles, in process`,
-        value: (count / inProcess) * 1000,
-        unit: "bundles/s",
-      },
-      { name: "node -e 0 (baseline)", value: node, unit: "ms" },
-      {
-        name: "hubgate --version (start-up)",
-        value: version,
-        unit: "ms",
-        baseline: "node -e 0",
-        ratio: version / node,
-      },
-      {
-        name: "hubgate check <one bundle>",
-        value: single,
-        unit: "ms",
-        baseline: "node -e 0",
-        ratio: single / node,
-      },
-      {
-        name: "  of which the check itself (minus node -e 0)",
-        value: single - node,
-        unit: "ms",
-        baseline: "node -e 0",
-        ratio: (single - node) / node,
-      },
-      {
-        name: `hubgate check <${count} bundles> --format json`,
-        value: whole,
-        unit: "ms",
-        baseline: "node -e 0",
-        ratio: whole / node,
-      },
-    ];
-  } finally {
-    rmSync(hub, { recursive: true, force: true });
   }
+
+  const example = join(ROOT, "examples/executors/encoders/AwesomeEncoder");
+  const [node, version, single] = timeInterleaved(
+    [
+      [process.execPath, ["-e", "0"]],
+      [process.execPath, [CLI, "--version"]],
+      [process.execPath, [CLI, "check", example]],
+    ],
+    15,
+  ) as [number, number, number];
+  rows.push(
+    { name: "node -e 0 (baseline)", value: node, unit: "ms" },
+    {
+      name: "hubgate --version (start-up)",
+      value: version,
+      unit: "ms",
+      baseline: "node -e 0",
+      ratio: version / node,
+    },
+    {
+      name: "hubgate check <one bundle>",
+      value: single,
+      unit: "ms",
+      baseline: "node -e 0",
+      ratio: single / node,
+    },
+  );
+  return rows;
 }

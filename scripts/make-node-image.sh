@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A local stand-in for the official node:<major>-bookworm-slim image, for machines that cannot
 # pull from Docker Hub (like this project's CI): Debian bookworm "minbase" made by debootstrap
-# from the Debian mirror, plus this host's own Node binary and npm, plus a `node` user (uid 1000)
+# from the Debian mirror apt uses, plus this host's own Node binary and npm, plus a `node` user (uid 1000)
 # as in the official image. The project Dockerfile takes it as --build-arg NODE_IMAGE=<tag>.
 # Usage: bash scripts/make-node-image.sh [TAG]   (prints the tag; does nothing if it exists)
 set -euo pipefail
@@ -15,10 +15,17 @@ if ! command -v debootstrap >/dev/null; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 fi
+# The mirror apt already uses on this machine (deb822 or one-line sources), unless DEBIAN_MIRROR says.
+mirror="${DEBIAN_MIRROR:-$(
+  { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
+    grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}'
+  } | grep -v security | head -n 1
+)}"
+[ -n "$mirror" ] || { echo "no Debian mirror in apt's sources; set DEBIAN_MIRROR" >&2; exit 1; }
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 echo "debootstrap bookworm into $root (about a minute)" >&2
-debootstrap --variant=minbase bookworm "$root" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" >"$root.log" 2>&1 ||
+debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 ||
   { tail -n 20 "$root.log" >&2; exit 1; }
 rm -f "$root.log"
 # Node: the host's binary (its shared libraries are all in minbase: libc, libstdc++, libgcc_s)
@@ -31,7 +38,7 @@ ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
 chroot "$root" /usr/sbin/groupadd --gid 1000 node
 chroot "$root" /usr/sbin/useradd --uid 1000 --gid node --shell /bin/bash --create-home node
 # The host's Node headers, so node-gyp (native addons such as better-sqlite3) compiles
-# without downloading them from nodejs.org.
+# without downloading them.
 nodedir=$(npm config get nodedir 2>/dev/null || true)
 for dir in "$nodedir/include/node" "$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")/include/node"; do
   if [ -f "$dir/node.h" ]; then

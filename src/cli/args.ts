@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { tagProblem } from "../core/tags.js";
 import { defaultJobs } from "../settings/parallelism.js";
 
 export const FORMATS = ["text", "json", "codequality", "junit", "sarif"] as const;
@@ -18,6 +19,10 @@ export interface CheckArgs {
 export interface PublishArgs {
   command: "publish";
   paths: string[];
+  /** `-t TAG` (repeatable): tags besides the version; with none anywhere, latest. */
+  tags: string[];
+  /** `--protected-tag TAG` (repeatable): pushed once, never again. */
+  protectedTags: string[];
   registry?: string;
   dryRun: boolean;
   config?: string;
@@ -103,6 +108,7 @@ export const USAGE = `Usage:
   hubgate check [PATH...] [--changed-since REF] [--build] [--jobs N]
                 [--format text|json|codequality|junit|sarif] [--config FILE]
   hubgate publish PATH... [--registry HOST[:PORT]] [--dry-run] [--config FILE]
+                  [-t TAG]... [--protected-tag TAG]...
                   [--repository-url URL] [--revision-branch BRANCH] [--revision-tag TAG]
   hubgate published [--kind K] [--name N] [--format text|json] [--server URL] [--data-dir DIR]
   hubgate deprecate KIND NAME VERSION --reason TEXT [--server URL] [--data-dir DIR]
@@ -116,6 +122,9 @@ PATH is a bundle folder or a hub/repository root (default .); every bundle below
   --build              also build the image, run the three smoke tests and tag it
   --jobs N             bundles built in parallel (default: min(4 x cores, memory / 1.5 GiB), 1..16)
   --config FILE        hub config (default: .hubgate.yml at the hub root)
+  -t, --tag TAG        publish: tag besides the version (repeatable); without any, latest;
+                       name latest too to keep it
+  --protected-tag TAG  publish: a tag pushed once and never again (repeatable)
 Exit status: 0 no error, 1 at least one error finding, 2 usage or infrastructure problem.
 Publishing reads HUBGATE_REGISTRY_USERNAME / HUBGATE_REGISTRY_PASSWORD from the environment.
 The catalogue commands use HUBGATE_DATA_DIR (default .hubgate) or --data-dir, or a server
@@ -195,9 +204,21 @@ export function parseCliArgs(argv: string[], isTty: boolean, env: NodeJS.Process
   }
   if (command === "publish") {
     if (paths.length === 0) throw new UsageError("publish needs at least one PATH");
+    const tags = values.tag ?? [];
+    const protectedTags = values["protected-tag"] ?? [];
+    for (const [list, kind, flag] of [
+      [tags, "tag", "-t"],
+      [protectedTags, "protected", "--protected-tag"],
+    ] as const)
+      for (const tag of list) {
+        const problem = tagProblem(tag, kind, protectedTags);
+        if (problem) throw new UsageError(`${flag} ${problem.message}`);
+      }
     return {
       command,
       paths,
+      tags,
+      protectedTags,
       registry: values.registry,
       dryRun: values["dry-run"] ?? false,
       config: values.config,

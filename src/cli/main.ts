@@ -3,7 +3,12 @@
 // demand, so `--version` costs little more than Node itself and a static check never loads
 // dockerode, Probot or the ajv compiler (see npm run bench).
 import { readFileSync } from "node:fs";
+import nodeModule from "node:module";
 import { parseCliArgs, UsageError, USAGE, type CheckArgs } from "./args.js";
+
+// Node 22+ keeps compiled code between runs (a one-bundle check is mostly start-up); a no-op
+// on Node 20, which has no such cache.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
@@ -63,15 +68,17 @@ async function runCheck(args: CheckArgs, env: NodeJS.ProcessEnv): Promise<number
     { loadManifestValidator },
     { checkBundles },
     { hasInfrastructureError },
-    { formatResult },
     { Progress },
+    { reportStream, streamsFormat },
+    { sortFindings },
   ] = await Promise.all([
     import("../sources/local-plan.js"),
     import("../config/validators.js"),
     import("../pipeline/check-bundles.js"),
     import("../core/result.js"),
-    import("./formats/index.js"),
     import("./progress.js"),
+    import("./formats/stream.js"),
+    import("../core/finding.js"),
   ]);
   const local = await planLocalCheck({
     cwd: process.cwd(),
@@ -89,6 +96,20 @@ async function runCheck(args: CheckArgs, env: NodeJS.ProcessEnv): Promise<number
     images = createDockerImagePipeline({});
     revision = await revisionFromEnvironment(env, local.topLevel);
   }
+  // Text and JSON are written bundle by bundle: nothing but a few results is held.
+  const stream = streamsFormat(args.format)
+    ? reportStream(
+        args.format as "text" | "json",
+        local.plan.bundles.map((b) => b.root),
+        sortFindings([...local.plan.findings]),
+        (text) => {
+          progress.clear();
+          process.stdout.write(text);
+        },
+        { color: args.color },
+      )
+    : undefined;
+  let infrastructure = false;
   const result = await checkBundles(local.plan, {
     config: local.config,
     validator,
@@ -96,11 +117,22 @@ async function runCheck(args: CheckArgs, env: NodeJS.ProcessEnv): Promise<number
     images,
     revision,
     jobs: args.jobs,
-    events: { phase: (bundle, phase) => progress.phase(bundle, phase) },
+    keepResults: stream === undefined,
+    events: {
+      phase: (bundle, phase) => progress.phase(bundle, phase),
+      bundleDone: (r) => {
+        if (r.infrastructureError) infrastructure = true;
+        stream?.bundle(r);
+      },
+    },
   });
   progress.stop();
-  process.stdout.write(formatResult(result, args.format, { color: args.color }));
-  if (hasInfrastructureError(result)) return 2;
+  if (stream) stream.end(result);
+  else {
+    const { formatResult } = await import("./formats/index.js");
+    process.stdout.write(formatResult(result, args.format, { color: args.color }));
+  }
+  if (infrastructure || hasInfrastructureError(result)) return 2;
   return result.conclusion === "success" ? 0 : 1;
 }
 

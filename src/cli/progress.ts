@@ -28,7 +28,8 @@ export class Progress {
     this.clear();
   }
 
-  private clear(): void {
+  /** Erase the progress lines, before other output takes their place (redrawn on the next tick). */
+  clear(): void {
     if (this.drawn) this.stream.write(`\u001b[${this.drawn}A\u001b[J`);
     this.drawn = 0;
   }

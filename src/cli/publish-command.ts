@@ -2,6 +2,7 @@
 // the checks of `hubgate check --build`, then each bundle that passed is published.
 // Credentials come from the environment only, so they never sit in shell history or `ps`.
 import { loadManifestValidator } from "../config/validators.js";
+import { organizationFor, type HubConfig } from "../core/hub-config.js";
 import { isInfrastructureError } from "../core/infrastructure-error.js";
 import { hasInfrastructureError, type CheckResult } from "../core/result.js";
 import { checkBundles } from "../pipeline/check-bundles.js";
@@ -55,7 +56,12 @@ export async function runPublishCommand(args: PublishArgs, env: NodeJS.ProcessEn
     const { result } = checked;
     const published: BundlePublish[] = [];
     for (const bundle of result.bundles)
-      published.push(await publishCheckedBundle(bundle, checked.namespace, checked.revision, publisher));
+      published.push(
+        await publishCheckedBundle(bundle, checked.namespace, checked.revision, publisher, {
+          tags: { tags: args.tags, protectedTags: args.protectedTags },
+          organization: organizationFor(checked.config, bundle.path),
+        }),
+      );
     const color = process.stdout.isTTY === true && !env.NO_COLOR && env.TERM !== "dumb";
     process.stdout.write(
       args.format === "json"
@@ -76,6 +82,7 @@ interface CheckedForPublish {
   /** The hub's namespace: the first component of the local image names. */
   namespace: string;
   revision: RevisionInfo;
+  config: HubConfig;
 }
 
 async function checkWithBuild(args: PublishArgs, env: NodeJS.ProcessEnv): Promise<CheckedForPublish> {
@@ -99,7 +106,7 @@ async function checkWithBuild(args: PublishArgs, env: NodeJS.ProcessEnv): Promis
       jobs: defaultJobs(),
       events: { phase: (bundle, phase) => progress.phase(bundle, phase) },
     });
-    return { result, namespace: local.config.namespace, revision };
+    return { result, namespace: local.config.namespace, revision, config: local.config };
   } finally {
     progress.stop();
   }

@@ -17,6 +17,8 @@ export async function loadHubConfig(
   text: string | undefined,
   file = HUB_CONFIG_FILE,
 ): Promise<HubConfigCheck> {
+  // No file, no validator to load (start-up time of a plain `hubgate check`).
+  if (text === undefined || text.trim() === "") return checkHubConfigText(file, undefined, () => true);
   return checkHubConfigText(file, text, await compiledSchema("config"));
 }
 

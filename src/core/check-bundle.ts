@@ -10,6 +10,7 @@ import type { Manifest } from "./manifest.js";
 import { checkManifestText } from "./manifest-check.js";
 import type { ManifestValidator } from "./manifest-validator.js";
 import { bundleConclusion, type BundleResult } from "./result.js";
+import { checkManifestTags, mergeTags } from "./tags.js";
 import { checkVersionBump } from "./version-rules.js";
 
 /** Everything the static check needs to know about one bundle, gathered by the caller. */
@@ -108,6 +109,14 @@ export function checkBundleStatic(
         }
       }
 
+      findings.push(...checkManifestTags(manifestFile, raw, checked.positionAt, config.protectedTags));
+      const selected = mergeTags(
+        { tags: config.tags, protectedTags: config.protectedTags },
+        { tags: stringList(raw.tags), protectedTags: stringList(raw.protected_tags) },
+      );
+      if (selected.tags.length) result.tags = selected.tags;
+      if (selected.protectedTags.length) result.protectedTags = selected.protectedTags;
+
       const fieldsValid = !findings.some(
         (f) =>
           f.file === manifestFile &&
@@ -152,6 +161,10 @@ export function baseVersion(text: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
 
 function suggestKind(kind: string, kinds: readonly string[]): string {

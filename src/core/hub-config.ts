@@ -20,6 +20,15 @@ export interface BuildConfig {
   buildArgs: Record<string, string>;
 }
 
+/** Bundles publish into an organisation's namespace when they sit in one of its folders or come from one of its owners. */
+export interface OrganizationMapping {
+  organization: string;
+  /** Bundle folders (or folders above them), e.g. `executors/encoders/AcmeEncoder`. */
+  folders?: string[];
+  /** Pull/merge-request owners (GitHub login or GitLab namespace of the source project). */
+  owners?: string[];
+}
+
 /** What a changed bundle that keeps its version gets: an error, a warning, or nothing. */
 export type VersionBumpPolicy = "error" | "warning" | "off";
 
@@ -45,6 +54,11 @@ export interface HubConfig {
   kindMustMatchFolder: boolean;
   versionBump: VersionBumpPolicy;
   files: FileRules;
+  /** Extra tags for every bundle (`tags:` in .hubgate.yml). */
+  tags: string[];
+  /** Protected tags for every bundle (`protected_tags:` in .hubgate.yml). */
+  protectedTags: string[];
+  organizations: OrganizationMapping[];
   build: BuildConfig;
   smoke: SmokeConfig;
 }
@@ -57,6 +71,9 @@ export const DEFAULT_HUB_CONFIG: HubConfig = {
   namespace: "jinahub",
   namePattern: SEED_NAME_PATTERN,
   kindMustMatchFolder: true,
+  tags: [],
+  protectedTags: [],
+  organizations: [],
   versionBump: "error",
   files: {
     required: ["Dockerfile", "manifest.yml"],
@@ -76,22 +93,25 @@ export const DEFAULT_HUB_CONFIG: HubConfig = {
   },
 };
 
-export type HubConfigInput = Partial<Omit<HubConfig, "build" | "smoke" | "files">> & {
+export type HubConfigInput = Partial<Omit<HubConfig, "build" | "smoke" | "files" | "protectedTags">> & {
   build?: Partial<BuildConfig>;
   smoke?: Partial<SmokeConfig>;
   files?: Partial<FileRules>;
   /** Before `versionBump`: true is "error", false is "off". */
   requireVersionBump?: boolean;
+  /** As written in .hubgate.yml (the manifest's spelling). */
+  protected_tags?: string[];
 };
 
 const ALWAYS_REQUIRED = ["Dockerfile", "manifest.yml"];
 
 export function resolveHubConfig(input: HubConfigInput = {}): HubConfig {
-  const { requireVersionBump, files, ...rest } = input;
+  const { requireVersionBump, files, protected_tags: protectedTags, ...rest } = input;
   const required = files?.required ?? DEFAULT_HUB_CONFIG.files.required;
   return {
     ...DEFAULT_HUB_CONFIG,
     ...rest,
+    protectedTags: protectedTags ?? DEFAULT_HUB_CONFIG.protectedTags,
     versionBump:
       input.versionBump ??
       (requireVersionBump === undefined
@@ -106,4 +126,22 @@ export function resolveHubConfig(input: HubConfigInput = {}): HubConfig {
     build: { ...DEFAULT_HUB_CONFIG.build, ...input.build },
     smoke: { ...DEFAULT_HUB_CONFIG.smoke, ...input.smoke },
   };
+}
+
+/**
+ * The organisation a bundle publishes into: the first mapping with a folder containing the
+ * bundle, else the first naming the change's owner; undefined = the hub's namespace.
+ */
+export function organizationFor(config: HubConfig, bundlePath: string, owner?: string): string | undefined {
+  const inFolder = (folder: string) => {
+    const prefix = folder.replace(/\/+$/, "");
+    return bundlePath === prefix || bundlePath.startsWith(`${prefix}/`);
+  };
+  return (
+    config.organizations.find((m) => m.folders?.some(inFolder))?.organization ??
+    (owner === undefined
+      ? undefined
+      : config.organizations.find((m) => m.owners?.some((o) => o.toLowerCase() === owner.toLowerCase()))
+          ?.organization)
+  );
 }

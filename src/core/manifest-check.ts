@@ -28,6 +28,8 @@ export interface ManifestCheck {
   findings: Finding[];
   /** Position of a top-level key's value (or the key itself), for later rules. */
   positionOf(key: string, part?: "key" | "value"): Position;
+  /** Position of any value by path (`["tags", 1]`), falling back to the start of the file. */
+  positionAt(path: Array<string | number>): Position;
 }
 
 const EXAMPLES: Record<string, string> = {
@@ -49,7 +51,11 @@ export function checkManifestText(
   rules: ManifestRules = {},
 ): ManifestCheck {
   const findings: Finding[] = [];
-  const unlocated: ManifestCheck = { findings, positionOf: () => START_OF_FILE };
+  const unlocated: ManifestCheck = {
+    findings,
+    positionOf: () => START_OF_FILE,
+    positionAt: () => START_OF_FILE,
+  };
   if (text.length > MAX_MANIFEST_BYTES) {
     findings.push(
       finding(
@@ -64,7 +70,8 @@ export function checkManifestText(
   const parsed = parseYamlWithPositions(text);
   const positionOf = (key: string, part: "key" | "value" = "value") =>
     locateInYaml(parsed, [key], part) ?? START_OF_FILE;
-  const result: ManifestCheck = { findings, positionOf };
+  const positionAt = (path: Array<string | number>) => locateInYaml(parsed, path) ?? START_OF_FILE;
+  const result: ManifestCheck = { findings, positionOf, positionAt };
 
   let fatal = false;
   for (const problem of yamlProblems(parsed)) {

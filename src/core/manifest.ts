@@ -18,6 +18,10 @@ export interface Manifest {
   avatar?: string | null;
   platform?: string | string[] | null;
   update?: string | Record<string, unknown> | null;
+  /** Extra tags besides the version; none given = `latest`. */
+  tags?: string[];
+  /** Tags pushed once, never again. */
+  protected_tags?: string[];
   /** Catalogue metadata (optional): job contracts, hardware and framework the image needs. */
   tasks?: string[];
   cpu?: boolean;
@@ -43,6 +47,8 @@ export const MANIFEST_KEYS = [
   "avatar",
   "platform",
   "update",
+  "tags",
+  "protected_tags",
   "tasks",
   "cpu",
   "cuda_version",

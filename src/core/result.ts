@@ -30,6 +30,10 @@ export interface BundleResult {
   version?: string;
   /** The image reference as text (`jinahub/pod.encoder.foo:1.0.0`), as in the JSON contract. */
   image?: string;
+  /** Extra tags from the hub config and manifest (none: `latest` when published). */
+  tags?: string[];
+  /** Tags pushed once, never again. */
+  protectedTags?: string[];
   /** The same reference, structured: never parse `image` back. */
   imageRef?: ImageReference;
   conclusion: "success" | "failure";

@@ -215,6 +215,45 @@ export const RULES = {
     "The update policy is valid",
     "Write a valid update policy or leave it empty.",
   ),
+  "manifest/tags": field(
+    "tags",
+    "The tags are a list of text",
+    "Write a list such as `tags: [gpu, stable]`.",
+  ),
+  "manifest/protected_tags": field(
+    "protected_tags",
+    "The protected tags are a list of text",
+    "Write a list such as `protected_tags: [v1-lts]`.",
+  ),
+  // ------------------------------------------------------------ image tags
+  "tags/invalid": {
+    level: "error",
+    checklist: "values",
+    title: "Each tag is a valid Docker tag",
+    help: "A tag is up to 128 letters, digits, _, . and -, and does not start with . or -.",
+    fix: "Rename the tag, e.g. gpu, stable or v1-lts.",
+  },
+  "tags/version": {
+    level: "error",
+    checklist: "values",
+    title: "No extra tag is named like a version",
+    help: "Versions are tagged (and protected) from manifest.yml's version; an extra tag named like a version would collide with that bundle version's tag.",
+    fix: "Use a name that is not a version, such as gpu or stable.",
+  },
+  "tags/protected-collision": {
+    level: "error",
+    checklist: "values",
+    title: "No ordinary tag is also a protected tag",
+    help: "A protected tag is pushed once and never moved; an ordinary tag of the same name would move it.",
+    fix: "Keep the tag in one list: tags or protected_tags (the hub's protected_tags count too).",
+  },
+  "tags/latest-protected": {
+    level: "error",
+    checklist: "values",
+    title: "latest is never protected",
+    help: "latest moves forward with every newer stable version, so it cannot be pushed only once.",
+    fix: "Remove latest from protected_tags.",
+  },
   "manifest/tasks": field(
     "tasks",
     "The catalogue tasks are a list of names",
@@ -269,13 +308,6 @@ export const RULES = {
     title: "The manifest makes a valid image reference",
     help: "namespace/type.kind.name:version must be a valid Docker reference (name lower-cased, spaces become -, + becomes _).",
     fix: "Remove characters a Docker reference cannot hold (e.g. $, leading _ or -).",
-  },
-  "image/duplicate": {
-    level: "error",
-    checklist: "values",
-    title: "No two bundles make the same image",
-    help: "Two bundles whose names map to one image reference would overwrite each other.",
-    fix: "Rename one of the bundles.",
   },
   // ------------------------------------------------------------ build and smoke tests
   "build/context-too-large": {
@@ -341,6 +373,13 @@ export const RULES = {
     title: "A published version is never replaced",
     help: "A version already published with different content is refused.",
     fix: "Raise the version in manifest.yml.",
+  },
+  "publish/protected-tag": {
+    level: "error",
+    checklist: "build",
+    title: "A protected tag is pushed only once",
+    help: "A protected tag that was already pushed is never pushed again, with other content or the same; the publish is refused before any upload.",
+    fix: "Remove the tag from protected_tags / --protected-tag, or choose a new tag.",
   },
   "publish/skipped": {
     level: "notice",

@@ -1,4 +1,4 @@
-import semver from "semver";
+import { compareSemVer, nextPatch, parseSemVer } from "./semver-order.js";
 
 export type BumpVerdict = { ok: true } | { ok: false; message: string };
 
@@ -8,13 +8,14 @@ export type BumpVerdict = { ok: true } | { ok: false; message: string };
  * any valid version may start it.
  */
 export function checkVersionBump(headVersion: string, baseVersion: string | undefined): BumpVerdict {
-  if (baseVersion === undefined || !semver.valid(baseVersion, { loose: false }) || !semver.valid(headVersion))
-    return { ok: true };
-  if (semver.gt(headVersion, baseVersion)) return { ok: true };
-  const next = semver.inc(baseVersion, "patch");
-  const relation = semver.eq(headVersion, baseVersion) ? "is the same as" : "is lower than";
+  const base = baseVersion === undefined ? undefined : parseSemVer(baseVersion);
+  const head = parseSemVer(headVersion);
+  if (!base || !head) return { ok: true };
+  const order = compareSemVer(head, base);
+  if (order > 0) return { ok: true };
+  const relation = order === 0 ? "is the same as" : "is lower than";
   return {
     ok: false,
-    message: `version ${headVersion} ${relation} ${baseVersion} on the base branch; a changed bundle must raise it (for example to ${next}).`,
+    message: `version ${headVersion} ${relation} ${baseVersion} on the base branch; a changed bundle must raise it (for example to ${nextPatch(base)}).`,
   };
 }

@@ -24,7 +24,12 @@ export function openOrgsRoute(
   const settings = readOrgsSettings(env, options.cwd);
   const db = options.db ?? openDatabase(settings.dataDir);
   const signingKey = loadOrCreateSigningKey(settings.dataDir);
-  const route = createOrgsRoute({ settings, store: OrgStore.on(db), signingKey, logger: options.logger });
+  const route = createOrgsRoute({
+    settings,
+    store: OrgStore.on(db, { registry: settings.registry }),
+    signingKey,
+    logger: options.logger,
+  });
   return {
     route,
     settings,

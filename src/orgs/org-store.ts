@@ -52,15 +52,29 @@ export interface RegistryLogin {
 export const hashSecret = (secret: string) => createHash("sha256").update(secret).digest("hex");
 const newSecret = (prefix: string) => `${prefix}${randomBytes(32).toString("base64url")}`;
 
+export interface OrgStoreOptions {
+  /**
+   * `host[:port]` of the registry: images hubgate itself published into `<registry>/<org>/…`
+   * (hub config `organizations`) count as that organisation's repositories too.
+   */
+  registry?: string;
+  now?: () => Date;
+}
+
 export class OrgStore {
+  private readonly now: () => Date;
+
   private constructor(
     private readonly db: Db,
-    private readonly now: () => Date,
-  ) {}
+    private readonly registry: string | undefined,
+    now: (() => Date) | undefined,
+  ) {
+    this.now = now ?? (() => new Date());
+  }
 
-  static on(db: Db, now: () => Date = () => new Date()): OrgStore {
+  static on(db: Db, options: OrgStoreOptions = {}): OrgStore {
     ensureSchema(db, "orgs", SCHEMA_STEPS);
-    return new OrgStore(db, now);
+    return new OrgStore(db, options.registry, options.now);
   }
 
   /** True when it was created now, false when it existed. */
@@ -135,8 +149,25 @@ export class OrgStore {
   hasRepository(org: string, name: string): boolean {
     return (
       this.db.prepare("SELECT 1 FROM org_repositories WHERE org = ? AND name = ?").get(org, name) !==
-      undefined
+        undefined || this.publishedInto(org).includes(name)
     );
+  }
+
+  /** Repositories hubgate's publisher pushed into the organisation's namespace (publish records). */
+  private publishedInto(org: string): string[] {
+    if (!this.registry) return [];
+    const table = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'published'")
+      .get();
+    if (!table) return [];
+    const prefix = `${this.registry}/${org}/`;
+    return (
+      this.db
+        .prepare(
+          "SELECT DISTINCT repository FROM published WHERE substr(repository, 1, ?) = ? ORDER BY repository",
+        )
+        .all(prefix.length, prefix) as Array<{ repository: string }>
+    ).map((r) => r.repository.slice(prefix.length));
   }
 
   /** The repositories of every organisation `username` belongs to. */
@@ -148,12 +179,20 @@ export class OrgStore {
          ORDER BY r.org, r.name`,
       )
       .all(username) as Array<Record<string, string>>;
-    return rows.map((r) => ({
+    const created: OrgRepository[] = rows.map((r) => ({
       organization: r.org!,
       name: r.name!,
       createdBy: r.created_by!,
       createdAt: r.created_at!,
     }));
+    const published = this.memberships(username).flatMap((org) =>
+      this.publishedInto(org)
+        .filter((name) => !created.some((c) => c.organization === org && c.name === name))
+        .map((name) => ({ organization: org, name, createdBy: "hubgate", createdAt: "" })),
+    );
+    return [...created, ...published].sort(
+      (a, b) => a.organization.localeCompare(b.organization) || a.name.localeCompare(b.name),
+    );
   }
 
   /** A new API token for `username`; only its hash is kept, so this is the one time it is seen. */

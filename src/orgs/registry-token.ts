@@ -17,7 +17,8 @@ export interface ResourceScope {
 /** `repository:acme/tools:pull,push` (several per parameter, space separated, or repeated parameters). */
 export function parseScopes(values: readonly string[]): ResourceScope[] {
   const scopes: ResourceScope[] = [];
-  for (const value of values)
+  // A push asks for one or two scopes (a cross-repository mount two); anything far beyond is noise.
+  for (const value of values.slice(0, 16))
     for (const scope of value.split(" ").filter(Boolean).slice(0, 16)) {
       const parts = scope.split(":");
       if (parts.length < 3) continue;

@@ -31,6 +31,8 @@ export interface ChangeSource {
   /** The head commit as a .tar.gz stream with one top-level folder. */
   downloadHead(signal: AbortSignal): Promise<Readable>;
   revision: RevisionInfo;
+  /** Who owns the change's source repository (GitHub login, GitLab namespace): hub config `organizations[].owners`. */
+  owner?: string;
 }
 
 /** Where results go. Each call is an idempotent "ensure" on the platform (DESIGN rule 4). */

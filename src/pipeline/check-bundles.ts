@@ -45,31 +45,49 @@ export interface CheckOptions {
   jobs?: number;
   signal?: AbortSignal;
   events?: CheckEvents;
+  /** False: results go to `events.bundleDone` only and `bundles` comes back empty. */
+  keepResults?: boolean;
 }
 
 const STATIC_CONCURRENCY = 16;
 
 /** Check every planned bundle; one bundle's trouble never stops the others (DESIGN rule 5). */
 export async function checkBundles(plan: CheckPlan, options: CheckOptions): Promise<CheckResult> {
-  const statics = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
-    const check = await staticCheck(plan.headDir, location, options, plan.refusedLinks ?? []);
-    await options.events?.staticDone?.(check.result);
-    return check;
-  });
-
-  const bundles = await mapLimit(statics, options.jobs ?? 1, async (check) => {
-    const result =
-      options.images && check.buildable ? await buildCheck(plan.headDir, check, options) : check.result;
+  const keep = options.keepResults !== false;
+  let failed = false;
+  const finish = async (result: BundleResult) => {
+    if (result.conclusion === "failure") failed = true;
     await options.events?.bundleDone?.(result);
-    return result;
-  });
+    return keep ? result : undefined;
+  };
+  const links = plan.refusedLinks ?? [];
+  let results: Array<BundleResult | undefined>;
+  if (!options.images) {
+    // Static only: a bundle is done with its static check, and nothing is held unless asked
+    // (a 50,000-bundle check streams its report instead of keeping every result).
+    results = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
+      const check = await staticCheck(plan.headDir, location, options, links);
+      await options.events?.staticDone?.(check.result);
+      return finish(check.result);
+    });
+  } else {
+    const statics = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
+      const check = await staticCheck(plan.headDir, location, options, links);
+      await options.events?.staticDone?.(check.result);
+      return check;
+    });
+    results = await mapLimit(statics, options.jobs ?? 1, async (check) =>
+      finish(check.buildable ? await buildCheck(plan.headDir, check, options) : check.result),
+    );
+  }
 
+  const bundles = results.filter((r): r is BundleResult => r !== undefined);
   const findings = sortFindings([...plan.findings]);
   return {
-    conclusion: overallConclusion(bundles, findings),
+    conclusion: failed ? "failure" : overallConclusion(bundles, findings),
     bundles,
     findings,
-    ...(plan.nothingChecked && bundles.length === 0 ? { nothingChecked: plan.nothingChecked } : {}),
+    ...(plan.nothingChecked && plan.bundles.length === 0 ? { nothingChecked: plan.nothingChecked } : {}),
   };
 }
 

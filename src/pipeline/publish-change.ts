@@ -1,4 +1,5 @@
 import { finding, type Finding } from "../core/finding.js";
+import { organizationFor, type HubConfig } from "../core/hub-config.js";
 import type { BundleResult } from "../core/result.js";
 import type { Publisher } from "../publish/publisher.js";
 import { publishCheckedBundle, type BundlePublish } from "../publish/publish-bundle.js";
@@ -27,20 +28,22 @@ export async function publishChange(
 ): Promise<BundlePublish[]> {
   const outcomes: BundlePublish[] = [];
   let namespace = "jinahub";
+  let config: HubConfig | undefined;
   const publishing: ChangeReporter = {
     planned: (bundles, outside) => reporter.planned(bundles, outside),
     staticDone: (result) => reporter.staticDone(result),
     phase: (path, phase, ms) => reporter.phase(path, phase, ms),
     bundleDone: async (result) => {
-      const outcome = await publishCheckedBundle(result, namespace, source.revision, deps.publisher).catch(
-        (error: Error): BundlePublish => ({
-          path: result.path,
-          status: "failed",
-          references: [],
-          message: error.message,
-          infrastructure: true,
-        }),
-      );
+      const organization = config ? organizationFor(config, result.path, source.owner) : undefined;
+      const outcome = await publishCheckedBundle(result, namespace, source.revision, deps.publisher, {
+        organization,
+      }).catch((error: Error): BundlePublish => ({
+        path: result.path,
+        status: "failed",
+        references: [],
+        message: error.message,
+        infrastructure: true,
+      }));
       outcomes.push(outcome);
       await reporter.bundleDone(withPublishOutcome(result, outcome));
     },
@@ -50,7 +53,10 @@ export async function publishChange(
   };
   // The hub's namespace (local image names) is known once the base branch's config is read.
   await checkChangeRequest(source, publishing, deps, signal, {
-    onConfig: (config) => (namespace = config.namespace),
+    onConfig: (hub) => {
+      namespace = hub.namespace;
+      config = hub;
+    },
   });
   return outcomes;
 }
@@ -84,6 +90,10 @@ export function withPublishOutcome(result: BundleResult, outcome: BundlePublish)
       );
       break;
     case "refused":
+      if ("refusedTag" in outcome && outcome.refusedTag !== undefined) {
+        findings.push(finding(manifest, "error", "publish/protected-tag", outcome.message));
+        break;
+      }
       findings.push(
         finding(
           manifest,

@@ -1,4 +1,5 @@
 import type { BundleResult } from "../core/result.js";
+import { mergeTags, type TagSelection } from "../core/tags.js";
 import type { RevisionInfo } from "../pipeline/image-pipeline.js";
 import type { PublishOutcome, Publisher } from "./publisher.js";
 
@@ -11,11 +12,19 @@ export type BundlePublish = { path: string } & (
  * Publish one checked bundle: only one that passed every check and was built and smoke-
  * tested is ever pushed. Shared by `hubgate publish` and the merge handlers of both platforms.
  */
+export interface BundlePublishOptions {
+  /** Tags from the command line, added to the hub config's and the manifest's. */
+  tags?: Partial<TagSelection>;
+  /** Publish into this organisation's namespace instead of the hub's (hub config `organizations`). */
+  organization?: string;
+}
+
 export async function publishCheckedBundle(
   bundle: BundleResult,
   hubNamespace: string,
   revision: RevisionInfo,
   publisher: Publisher,
+  options: BundlePublishOptions = {},
 ): Promise<BundlePublish> {
   const skipped = (message: string, infrastructure = false): BundlePublish => ({
     path: bundle.path,
@@ -30,12 +39,15 @@ export async function publishCheckedBundle(
   if (!imageRef || !name || !kind || !build) return skipped("no image was built");
   if (imageRef.namespace !== hubNamespace)
     return skipped(`the image ${imageRef.reference} is not in the hub's namespace ${hubNamespace}`);
+  const tags = mergeTags({ tags: bundle.tags, protectedTags: bundle.protectedTags }, options.tags);
   const outcome = await publisher.publish({
     // The ID of the image the smoke tests ran, not its tag: a tag can be moved meanwhile.
     localImage: build.imageId,
-    repository: `${publisher.settings.namespace}/${imageRef.component}`,
+    repository: `${options.organization ?? publisher.settings.namespace}/${imageRef.component}`,
     // The tag, which is the version with build metadata's + mapped to _.
     version: imageRef.tag,
+    tags: tags.tags,
+    protectedTags: tags.protectedTags,
     bundle: { name, kind },
     sourceRepository: revision.sourceUrl,
     commit: revision.commit,

@@ -39,7 +39,29 @@ const SCHEMA_STEPS = [
     published_at TEXT NOT NULL,
     PRIMARY KEY (repository, version)
   )`,
+  // Every tag a publish applied besides the version: which digest it points at, and whether
+  // it is protected (pushed once, never again).
+  `CREATE TABLE published_tags (
+    repository TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    version TEXT NOT NULL,
+    protected INTEGER NOT NULL,
+    tagged_at TEXT NOT NULL,
+    PRIMARY KEY (repository, tag)
+  )`,
 ];
+
+export interface TagRecord {
+  /** Registry-prefixed repository, as in PublishRecord. */
+  repository: string;
+  tag: string;
+  digest: string;
+  /** The version whose image the tag points at. */
+  version: string;
+  protected: boolean;
+  taggedAt: string;
+}
 
 const COLUMNS =
   "repository, version, name, kind, digest, image_id, source_repository, commit_sha, published_at";
@@ -141,6 +163,63 @@ export class PublishStore {
       ?.prepare(`SELECT ${COLUMNS} FROM published WHERE repository = ? AND version = ?`)
       .get(repository, version);
     return row ? toRecord(row as Row) : undefined;
+  }
+
+  /** Insert or move the tag; a protected tag is never moved by the publisher (see tag-plan.ts). */
+  async recordTag(record: TagRecord): Promise<void> {
+    this.assertOpen();
+    if (this.readOnly || !this.db) throw new PublishStoreError(`${this.path} is open read-only`);
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO published_tags (repository, tag, digest, version, protected, tagged_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (repository, tag) DO UPDATE SET digest = excluded.digest,
+             version = excluded.version, protected = excluded.protected, tagged_at = excluded.tagged_at`,
+        )
+        .run(
+          record.repository,
+          record.tag,
+          record.digest,
+          record.version,
+          record.protected ? 1 : 0,
+          record.taggedAt,
+        );
+    } catch (error) {
+      throw new PublishStoreError(
+        `cannot write the tag records to ${this.path}: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** The tags recorded for one repository (or all), by repository and tag. */
+  tags(repository?: string): TagRecord[] {
+    this.assertOpen();
+    if (!this.db || !this.hasTagsTable()) return [];
+    const where = repository === undefined ? "" : "WHERE repository = ?";
+    const rows = this.db
+      .prepare(
+        `SELECT repository, tag, digest, version, protected, tagged_at FROM published_tags ${where}
+         ORDER BY repository, tag`,
+      )
+      .all(...(repository === undefined ? [] : [repository])) as Array<Record<string, string | number>>;
+    return rows.map((r) => ({
+      repository: String(r.repository),
+      tag: String(r.tag),
+      digest: String(r.digest),
+      version: String(r.version),
+      protected: r.protected === 1,
+      taggedAt: String(r.tagged_at),
+    }));
+  }
+
+  /** A read-only store of an older schema has no tags table yet. */
+  private hasTagsTable(): boolean {
+    return (
+      this.db
+        ?.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'published_tags'")
+        .get() !== undefined
+    );
   }
 
   /** Frees the connection when this store opened it. */

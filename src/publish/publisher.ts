@@ -11,6 +11,7 @@ import type { PublishSettings } from "./publish-settings.js";
 import { PublishStore, PublishStoreError } from "./publish-store.js";
 import { redact } from "./redact.js";
 import { RegistryClient, type RemoteManifest } from "./registry-client.js";
+import { applyTags, planTags, type AppliedTag, type TagPlan } from "./tag-plan.js";
 
 /**
  * Publishing one checked image: push `<version>` once, never overwrite it, and move
@@ -34,12 +35,18 @@ import { RegistryClient, type RemoteManifest } from "./registry-client.js";
 export type PublishStatus =
   "published" | "would-publish" | "unchanged" | "refused" | "not-configured" | "failed";
 
+export type LatestStatus = "moved" | "current" | "kept" | "not-requested";
+
 export interface PublishRequest {
   /** Local image to publish: a reference (`jinahub/pod.encoder.x:0.0.1`) or an image ID. */
   localImage: string;
   /** Path in the registry, `namespace/type.kind.name`. */
   repository: string;
   version: string;
+  /** Tags besides the version (`-t`, `tags:`); none = `latest`. See tag-plan.ts. */
+  tags?: readonly string[];
+  /** Tags pushed once, never again (`--protected-tag`, `protected_tags:`). */
+  protectedTags?: readonly string[];
   bundle: { name: string; kind: string };
   sourceRepository?: string;
   commit?: string;
@@ -56,8 +63,12 @@ export interface PublishOutcome {
   digest?: string;
   /** Image ID behind `digest`; for "refused" and "would-publish", this build's. */
   imageId?: string;
-  /** moved: latest now points here; current: it already did; kept: left on a newer version. */
-  latest?: "moved" | "current" | "kept";
+  /** moved: latest now points here; current: it already did; kept: left on a newer version; not-requested: tags were given without latest. */
+  latest?: LatestStatus;
+  /** The other tags this publish applied (or would). */
+  tags?: AppliedTag[];
+  /** Set when the publish was refused for a protected tag rather than the version. */
+  refusedTag?: string;
   message: string;
   /** True when our side failed (registry down, wrong credentials, engine): the CLI exits 2. */
   infrastructure: boolean;
@@ -121,6 +132,29 @@ async function publishTo(
       infrastructure: true,
     };
 
+  // Tags first: a protected tag that was pushed before refuses the publish before any upload.
+  const tagPlan = await planTags(
+    request,
+    registry,
+    store,
+    target,
+    local.id,
+    catalogueProtected(request, context),
+  );
+  if (!tagPlan.ok) {
+    logger.warn({ tag: tagPlan.tag, digest: tagPlan.publishedDigest }, "protected tag refused");
+    return {
+      status: "refused",
+      references: [],
+      digest: tagPlan.publishedDigest,
+      imageId: local.id,
+      refusedTag: tagPlan.tag,
+      message: tagPlan.message,
+      infrastructure: false,
+    };
+  }
+  const plan = tagPlan.plan;
+
   const remote = await registry.manifest(request.repository, request.version);
   const record = store.find(target, request.version);
   if (remote) {
@@ -150,30 +184,44 @@ async function publishTo(
       await store.record(
         toRecord(request, target, remote.digest, publishedId, record?.publishedAt ?? now(context)),
       );
-    const latest = await updateLatest(request, context, target, remote.digest);
-    if (!context.dryRun) recordInCatalogue(request, context, target, remote.digest, latest);
+    const { latest, tags, references } = await tagAll(plan, request, context, target, remote.digest);
     logger.info({ digest: remote.digest, latest }, "already published");
     return {
       status: "unchanged",
-      references: [versionRef, ...(latest === "kept" ? [] : [`${target}:${LATEST}`])],
+      references: [versionRef, ...references],
       digest: remote.digest,
       imageId: publishedId,
       latest,
+      tags,
       message:
         `${versionRef} is already published with this content (digest ${remote.digest}); nothing pushed` +
-        latestSentence(latest, target, context.dryRun),
+        latestSentence(latest, target, context.dryRun) +
+        tagsSentence(tags),
       infrastructure: false,
     };
   }
 
   if (context.dryRun) {
-    const latest = (await latestDecision(request, context, target)).move ? "moved" : "kept";
+    const latest: LatestStatus = !plan.latest
+      ? "not-requested"
+      : (await latestDecision(request, context, target)).move
+        ? "moved"
+        : "kept";
+    const tags: AppliedTag[] = [
+      ...plan.moving.map((tag) => ({ tag, protected: false, status: "would-push" as const })),
+      ...plan.protectedTags.map((tag) => ({ tag, protected: true, status: "would-push" as const })),
+    ];
     return {
       status: "would-publish",
-      references: [versionRef, ...(latest === "moved" ? [`${target}:${LATEST}`] : [])],
+      references: [
+        versionRef,
+        ...(latest === "moved" ? [`${target}:${LATEST}`] : []),
+        ...tags.map((t) => `${target}:${t.tag}`),
+      ],
       imageId: local.id,
       latest,
-      message: `would push ${versionRef}${latest === "moved" ? ` and move ${LATEST} to it` : ""} (dry run: nothing pushed)`,
+      tags,
+      message: `would push ${versionRef}${latest === "moved" ? ` and move ${LATEST} to it` : ""}${tagsSentence(tags)} (dry run: nothing pushed)`,
       infrastructure: false,
     };
   }
@@ -191,35 +239,87 @@ async function publishTo(
   );
   // Recorded before `latest` moves: if that fails, the version push is still on the books.
   await store.record(toRecord(request, target, pushed.digest, local.id, now(context)));
-  const latest = await updateLatest(request, context, target, pushed.digest);
-  recordInCatalogue(request, context, target, pushed.digest, latest);
+  const { latest, tags, references } = await tagAll(plan, request, context, target, pushed.digest);
   logger.info({ digest: pushed.digest, latest }, "published");
   return {
     status: "published",
-    references: [versionRef, ...(latest === "kept" ? [] : [`${target}:${LATEST}`])],
+    references: [versionRef, ...references],
     digest: pushed.digest,
     imageId: local.id,
     latest,
-    message: `pushed ${versionRef} (digest ${pushed.digest})${latestSentence(latest, target, false)}`,
+    tags,
+    message: `pushed ${versionRef} (digest ${pushed.digest})${latestSentence(latest, target, false)}${tagsSentence(tags)}`,
     infrastructure: false,
   };
 }
 
+/** latest (when asked for, forward only), then the plain and protected tags; all recorded. */
+async function tagAll(
+  plan: TagPlan,
+  request: PublishRequest,
+  context: PublishContext,
+  target: string,
+  digest: string,
+) {
+  const latest: LatestStatus = plan.latest
+    ? await updateLatest(request, context, target, digest)
+    : "not-requested";
+  if (!context.dryRun && (latest === "moved" || latest === "current"))
+    await context.store.recordTag({
+      repository: target,
+      tag: LATEST,
+      digest,
+      version: request.version,
+      protected: false,
+      taggedAt: now(context),
+    });
+  const tags = await applyTags(plan, request, { ...context, now: () => now(context) }, target, digest);
+  if (!context.dryRun) recordInCatalogue(request, context, target, digest, latest, tags);
+  const references = [
+    ...(latest === "moved" || latest === "current" ? [`${target}:${LATEST}`] : []),
+    ...tags.map((t) => `${target}:${t.tag}`),
+  ];
+  return { latest, tags, references };
+}
+
+/** The series' protected tags in the catalogue (versions included) and their digests. */
+function catalogueProtected(
+  request: PublishRequest,
+  context: PublishContext,
+): Map<string, string | undefined> {
+  const { catalogue } = context;
+  if (!catalogue) return new Map();
+  return new Map(
+    catalogue
+      .tagsOfSeries(request.bundle.kind, request.bundle.name)
+      .filter((t) => t.protected)
+      .map((t) => [t.tag, catalogue.get(t.imagePk)?.digest ?? undefined]),
+  );
+}
+
+function tagsSentence(tags: readonly AppliedTag[]): string {
+  if (tags.length === 0) return "";
+  const name = (t: AppliedTag) => `${t.tag}${t.protected ? " (protected)" : ""}`;
+  return `; tagged ${tags.map(name).join(", ")}`;
+}
+
 /**
  * The catalogue's object for this version: created on the first publish, updated on every
- * later one. The hub's own registry credentials are never copied into it.
+ * later one, with every tag this publish applied (protected ones marked). The hub's own
+ * registry credentials are never copied into it.
  */
 function recordInCatalogue(
   request: PublishRequest,
   context: PublishContext,
   target: string,
   digest: string,
-  latest: "moved" | "current" | "kept",
+  latest: LatestStatus,
+  tags: readonly AppliedTag[],
 ): void {
   if (!context.catalogue) return;
   const metadata = request.metadata ?? { tasks: [], cpu: true };
   const revision = request.revision ?? {};
-  context.catalogue.recordPublished({
+  const image = context.catalogue.recordPublished({
     kind: request.bundle.kind,
     name: request.bundle.name,
     version: request.version,
@@ -240,9 +340,10 @@ function recordInCatalogue(
       branch: revision.branch,
       tag: revision.tag,
     },
-    latest: latest !== "kept",
+    latest: latest === "moved" || latest === "current",
     publishedAt: now(context),
   });
+  for (const tag of tags) context.catalogue.setTag(image.pk, tag.tag, { protected: tag.protected });
 }
 
 async function publishedContentMatches(
@@ -306,14 +407,11 @@ export function isStableVersion(version: string): boolean {
   return semver.valid(version) === version && semver.prerelease(version) === null;
 }
 
-function latestSentence(
-  latest: "moved" | "current" | "kept",
-  target: string,
-  dryRun: boolean | undefined,
-): string {
+function latestSentence(latest: LatestStatus, target: string, dryRun: boolean | undefined): string {
   if (latest === "moved")
     return dryRun ? `; would move ${LATEST} to it` : `; ${target}:${LATEST} moved to it`;
   if (latest === "current") return `; ${LATEST} points to it`;
+  if (latest === "not-requested") return "";
   return `; ${LATEST} left where it is`;
 }
 

@@ -13,6 +13,11 @@ export const PLATFORM_SECRETS = [
   "GH_TOKEN",
   "GITLAB_TOKEN",
   "GITLAB_WEBHOOK_SECRET",
+  // The server's own: organisations admin, API tokens, the catalogue's write token and sealing key.
+  "HUBGATE_ADMIN_TOKEN",
+  "HUBGATE_TOKEN",
+  "HUBGATE_CATALOGUE_TOKEN",
+  "HUBGATE_CATALOGUE_KEY",
 ] as const;
 
 export const REGISTRY_SECRETS = ["HUBGATE_REGISTRY_USERNAME", "HUBGATE_REGISTRY_PASSWORD"] as const;

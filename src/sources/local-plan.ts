@@ -1,5 +1,4 @@
-import { existsSync, realpathSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { matchesSegment, parseLayout, type BundleLocation } from "../core/bundle-layout.js";
 import {
@@ -14,7 +13,6 @@ import { findManifestFolders, scanTree } from "../core/hub-tree.js";
 import { explainNothingChecked, type NothingChecked } from "../core/nothing-checked.js";
 import { HUB_CONFIG_FILE, loadHubConfig } from "../config/hub-config-file.js";
 import { resolveHubConfig } from "../core/hub-config.js";
-import { changedSince, showFile } from "../git/git.js";
 import type { BaseReader, CheckPlan } from "../pipeline/check-bundles.js";
 import { diskTree } from "./disk-tree.js";
 
@@ -52,7 +50,7 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
     const real = realpathSync(absolute);
     return statSync(real).isDirectory() ? real : dirname(real);
   });
-  const hubRoot = findHubRoot(targets[0]!, realpathSync(request.cwd));
+  const hubRoot = findHubRoot(targets[0]!);
   const topLevel = findUp(hubRoot, ".git");
   for (const [i, target] of targets.entries()) {
     if (target !== hubRoot && !target.startsWith(hubRoot + sep))
@@ -62,10 +60,13 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
   const configFile = request.configPath
     ? resolve(request.cwd, request.configPath)
     : join(hubRoot, HUB_CONFIG_FILE);
-  const configText = await readFile(configFile, "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (request.configPath) throw new PlanError(`--config ${request.configPath}: ${error.message}`);
-    return undefined;
-  });
+  let configText: string | undefined;
+  try {
+    configText = readFileSync(configFile, "utf8");
+  } catch (error) {
+    if (request.configPath)
+      throw new PlanError(`--config ${request.configPath}: ${(error as Error).message}`);
+  }
   const repoRoot = topLevel ?? hubRoot;
   const configName = toPosix(relative(repoRoot, configFile)) || HUB_CONFIG_FILE;
   const loaded = await loadHubConfig(configText, configName);
@@ -91,6 +92,8 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
   let changed: ChangedBundles | undefined;
   if (request.changedSince !== undefined) {
     if (!topLevel) throw new PlanError("--changed-since needs a git repository");
+    // git (child_process) is loaded only when asked for: a plain check starts faster.
+    const { changedSince } = await import("../git/git.js");
     const all = await changedSince(topLevel, request.changedSince).catch((error: Error) => {
       throw new PlanError(error.message);
     });
@@ -144,7 +147,10 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
   const ref = request.changedSince;
   const base: BaseReader | undefined =
     ref !== undefined && topLevel
-      ? { manifest: (root) => showFile(topLevel, ref, `${root}/manifest.yml`) }
+      ? {
+          manifest: async (root) =>
+            (await import("../git/git.js")).showFile(topLevel, ref, `${root}/manifest.yml`),
+        }
       : undefined;
   return {
     plan: {
@@ -185,15 +191,15 @@ function toHubPaths(changes: readonly ChangedPath[], hubPrefix: string): Changed
 /**
  * The hub root for a path given on the command line, whatever it is (hub root, kinds folder,
  * bundle, a folder inside a bundle): the nearest folder at or above it holding the hub
- * configuration, else the git top level, else the working directory when the path is in it,
- * else the path itself.
+ * configuration, else the git top level, else a guess from the default layout, else the path
+ * itself.
  */
-export function findHubRoot(target: string, cwd: string): string {
+export function findHubRoot(target: string): string {
   for (let dir = target; ; dir = dirname(dir)) {
     if (existsSync(join(dir, HUB_CONFIG_FILE)) || existsSync(join(dir, ".git"))) return dir;
     if (dirname(dir) === dir) break;
   }
-  return guessHubRoot(target) ?? (target === cwd || target.startsWith(cwd + sep) ? cwd : target);
+  return guessHubRoot(target) ?? target;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { Ajv } from "ajv";
+import { rule, type RuleId } from "../../src/core/rules.js";
 import { finding } from "../../src/core/finding.js";
 import type { CheckResult } from "../../src/core/result.js";
 import { formatCodeQuality } from "../../src/cli/formats/codequality.js";
@@ -368,7 +369,11 @@ describe("--format junit", () => {
 describe("--format sarif", () => {
   const log = JSON.parse(formatSarif(RESULT)) as {
     runs: Array<{
-      tool: { driver: { rules: Array<{ id: string }> } };
+      tool: {
+        driver: {
+          rules: Array<{ id: string; shortDescription: { text: string }; fullDescription: { text: string } }>;
+        };
+      };
       results: Array<{
         ruleId: string;
         ruleIndex: number;
@@ -399,6 +404,17 @@ describe("--format sarif", () => {
     expect(run.results.find((r) => r.ruleId === "publish/skipped")!.level).toBe("note");
     expect(run.invocations[0]).toMatchObject({ executionSuccessful: false });
     expect(run.invocations[0]!.toolExecutionNotifications).toHaveLength(1);
+  });
+
+  it("describes each rule from the catalogue: no two manifest rules share a description", () => {
+    const rules = log.runs[0]!.tool.driver.rules;
+    for (const r of rules) {
+      expect(r.shortDescription.text).toBe(rule(r.id as RuleId).title);
+      expect(r.fullDescription.text).toBe(rule(r.id as RuleId).help);
+    }
+    const manifestRules = rules.filter((r) => r.id.startsWith("manifest/"));
+    expect(manifestRules.length).toBeGreaterThan(1);
+    expect(new Set(manifestRules.map((r) => r.shortDescription.text)).size).toBe(manifestRules.length);
   });
 });
 

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { promisify } from "node:util";
 import { ROOT } from "../helpers/run-cli.js";
 
@@ -11,7 +11,9 @@ import { ROOT } from "../helpers/run-cli.js";
  * the same image, and refuses a secret it must not hold.
  */
 const run = promisify(execFile);
-const TAG = "hubgate-test/hubgate:dev";
+// One tag per checkout: parallel checkouts on a shared engine never test each other's image,
+// and each keeps its own build cache.
+const TAG = `hubgate-test/hubgate:${createHash("sha256").update(ROOT).digest("hex").slice(0, 12)}`;
 const docker = (...args: string[]) => run("docker", args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
 const created: string[] = [];
 

@@ -1,11 +1,10 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RegistryClient } from "../../src/publish/registry-client.js";
-import { freePort, startRegistry, type RegistryServer } from "../helpers/registry-server.js";
-import { CLI, runCli } from "../helpers/run-cli.js";
+import { ADMIN_TOKEN, startHubgateAuth, type HubgateAuth } from "../helpers/hubgate-auth.js";
 import { buildTestImage, ensureBaseImage, removeTestImages, uniqueName } from "../publish/test-images.js";
 
 /**
@@ -13,67 +12,28 @@ import { buildTestImage, ensureBaseImage, removeTestImages, uniqueName } from ".
  * pointing at hubgate's token server (spawned CLI), the real Docker engine and docker CLI.
  * Every refusal here comes from the registry itself, through the token hubgate signed.
  */
-const ADMIN = "admin-token-for-tests-0123456789";
-let dataDir: string;
+let auth: HubgateAuth;
+let registry: HubgateAuth["registry"];
 let dockerConfig: string;
-let registry: RegistryServer;
-let server: ChildProcess;
-let serverUrl: string;
 const pushed: string[] = [];
 
 beforeAll(async () => {
   ensureBaseImage();
-  dataDir = mkdtempSync(join(tmpdir(), "hubgate-orgs-"));
   dockerConfig = mkdtempSync(join(tmpdir(), "hubgate-docker-config-"));
-  const port = await freePort();
-  serverUrl = `http://127.0.0.1:${port}`;
-  // The operator's step: hubgate writes its signing certificate and the registry's auth section.
-  const config = runCli(["registry-auth-config", "--public-url", serverUrl], undefined, {
-    HUBGATE_DATA_DIR: dataDir,
-  });
-  expect(config.code).toBe(0);
-  const field = (key: string) => new RegExp(`${key}: (.+)`).exec(config.stdout)![1]!.trim();
-  expect(field("realm")).toBe(`${serverUrl}/registry/token`);
-  registry = await startRegistry({
-    token: {
-      realm: field("realm"),
-      service: field("service"),
-      issuer: field("issuer"),
-      rootCertBundle: field("rootcertbundle"),
-    },
-  });
-  server = spawn(process.execPath, [CLI, "serve-auth", "--port", String(port)], {
-    env: { ...process.env, ...serverEnv() },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("listening") && resolve());
-    server.once("exit", (code) => reject(new Error(`serve-auth exited with ${code}`)));
-  });
+  auth = await startHubgateAuth({ HUBGATE_LOGIN_TTL_SECONDS: "3600" });
+  registry = auth.registry;
 }, 60_000);
 
 afterAll(async () => {
-  server?.kill("SIGTERM");
-  await registry?.stop();
+  await auth?.stop();
   for (const ref of pushed) spawnSync("docker", ["rmi", "-f", ref], { stdio: "ignore" });
   removeTestImages();
-  rmSync(dataDir, { recursive: true, force: true });
   rmSync(dockerConfig, { recursive: true, force: true });
 });
 
-function serverEnv() {
-  return {
-    HUBGATE_DATA_DIR: dataDir,
-    HUBGATE_ADMIN_TOKEN: ADMIN,
-    HUBGATE_REGISTRY: registry.host,
-    HUBGATE_LOGIN_TTL_SECONDS: "3600",
-  };
-}
-
-const admin = (...args: string[]) =>
-  runCli(args, undefined, { HUBGATE_URL: serverUrl, HUBGATE_ADMIN_TOKEN: ADMIN });
-const as = (token: string, ...args: string[]) =>
-  runCli(args, undefined, { HUBGATE_URL: serverUrl, HUBGATE_TOKEN: token });
+const admin = (...args: string[]) => auth.admin(...args);
+const as = (token: string, ...args: string[]) => auth.as(token, ...args);
+const userToken = (user: string) => auth.userToken(user);
 
 function docker(args: string[], input?: string) {
   const result = spawnSync("docker", args, {
@@ -82,12 +42,6 @@ function docker(args: string[], input?: string) {
     env: { ...process.env, DOCKER_CONFIG: dockerConfig },
   });
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
-}
-
-function userToken(user: string): string {
-  const result = admin("users", "token", user);
-  expect(result.code).toBe(0);
-  return result.stdout.trim();
 }
 
 /** Tag a fresh local image as `reference` and push it with the docker CLI. */
@@ -129,7 +83,7 @@ describe("organisation repositories with scoped registry logins", () => {
     // hubgate's own publisher (admin token as password) sees what alice pushed.
     const client = new RegistryClient({
       url: registry.url,
-      credentials: { username: "hubgate", password: ADMIN },
+      credentials: { username: "hubgate", password: ADMIN_TOKEN },
     });
     expect(await client.tags(`${org}/catalog/extract-video`)).toEqual(["1.0"]);
     docker(["logout", registry.host]);

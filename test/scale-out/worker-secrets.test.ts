@@ -26,6 +26,8 @@ test.each([
   "GITHUB_TOKEN",
   "GITLAB_TOKEN",
   "GITLAB_WEBHOOK_SECRET",
+  "HUBGATE_ADMIN_TOKEN",
+  "HUBGATE_CATALOGUE_KEY",
   "HUBGATE_REGISTRY_USERNAME",
   "HUBGATE_REGISTRY_PASSWORD",
 ])("a check worker with %s refuses to start", (name) => {

@@ -22,59 +22,96 @@ export const PLAIN: TextStyle = { red: same, yellow: same, green: same, dim: sam
 
 /** Compiler-style lines (`file:line:col: error: message [rule]`), grouped per bundle. */
 export function formatText(result: CheckResult, style: TextStyle): string {
-  const out: string[] = [];
-  const level = (f: Finding) =>
+  const tally = new TextTally();
+  const out = [textOutside(result.findings, style)];
+  for (const bundle of result.bundles) {
+    tally.add(bundle);
+    out.push(textBundle(bundle, style));
+  }
+  out.push(textEnd(result, tally, style));
+  return out.join("");
+}
+
+function findingLine(f: Finding, style: TextStyle): string {
+  const level =
     f.level === "error"
       ? style.red("error")
       : f.level === "warning"
         ? style.yellow("warning")
         : style.dim("notice");
-  const line = (f: Finding) =>
-    `${f.file}:${f.line}:${f.column}: ${level(f)}: ${f.message} ${style.dim(`[${f.rule}]`)}`;
+  return `${f.file}:${f.line}:${f.column}: ${level}: ${f.message} ${style.dim(`[${f.rule}]`)}`;
+}
 
-  if (result.findings.length) {
-    out.push(style.bold("outside any bundle"));
-    for (const f of result.findings) out.push(`  ${line(f)}`);
+/** The "outside any bundle" block, or "" (known before any bundle is checked). */
+export function textOutside(findings: readonly Finding[], style: TextStyle): string {
+  if (!findings.length) return "";
+  return (
+    [style.bold("outside any bundle"), ...findings.map((f) => `  ${findingLine(f, style)}`)].join("\n") + "\n"
+  );
+}
+
+/** One bundle's block, printed as soon as the bundle is done. */
+export function textBundle(bundle: BundleResult, style: TextStyle): string {
+  const out = [
+    `${style.bold(bundle.path)}${bundle.image ? style.dim(`  ${bundle.image}`) : ""}  ${verdict(bundle, style)}`,
+  ];
+  for (const f of bundle.findings) out.push(`  ${findingLine(f, style)}`);
+  for (const s of bundle.smoke) {
+    const status = s.passed ? style.green("passed") : style.red(`failed: ${s.reason ?? "unknown reason"}`);
+    out.push(`  smoke ${s.name}: ${status} ${style.dim(`(${s.durationMs} ms)`)}`);
+    if (!s.passed) for (const l of (s.logTail ?? []).slice(-10)) out.push(style.dim(`    | ${l}`));
   }
-  for (const bundle of result.bundles) {
-    out.push(
-      `${style.bold(bundle.path)}${bundle.image ? style.dim(`  ${bundle.image}`) : ""}  ${verdict(bundle, style)}`,
-    );
-    for (const f of bundle.findings) out.push(`  ${line(f)}`);
-    for (const s of bundle.smoke) {
-      const status = s.passed ? style.green("passed") : style.red(`failed: ${s.reason ?? "unknown reason"}`);
-      out.push(`  smoke ${s.name}: ${status} ${style.dim(`(${s.durationMs} ms)`)}`);
-      if (!s.passed) for (const l of (s.logTail ?? []).slice(-10)) out.push(style.dim(`    | ${l}`));
+  if (bundle.infrastructureError)
+    out.push(`  ${style.yellow("infrastructure")}: ${bundle.infrastructureError}`);
+  return out.join("\n") + "\n";
+}
+
+/** Counts for the summary line, kept as bundles go by (the bundles themselves need not be kept). */
+export class TextTally {
+  bundles = 0;
+  failed = 0;
+  errors = 0;
+  warnings = 0;
+  infrastructure = 0;
+
+  add(bundle: BundleResult): void {
+    this.bundles++;
+    if (bundle.conclusion === "failure") this.failed++;
+    if (bundle.infrastructureError) this.infrastructure++;
+    this.count(bundle.findings);
+  }
+
+  count(findings: readonly Finding[]): void {
+    for (const f of findings) {
+      if (f.level === "error") this.errors++;
+      else if (f.level === "warning") this.warnings++;
     }
-    if (bundle.infrastructureError)
-      out.push(`  ${style.yellow("infrastructure")}: ${bundle.infrastructureError}`);
   }
+}
+
+/** Why nothing was checked, if so, and the summary line. */
+export function textEnd(result: CheckResult, tally: TextTally, style: TextStyle): string {
+  const totals = Object.assign(new TextTally(), tally);
+  totals.count(result.findings);
+  const out: string[] = [];
   // "0 bundles checked" always says why.
   if (result.nothingChecked) out.push(style.yellow(result.nothingChecked.message));
-  out.push(summary(result, style));
+  const n = totals.bundles;
+  const parts = [
+    `${n} bundle${n === 1 ? "" : "s"} checked`,
+    `${n - totals.failed} passed`,
+    `${totals.failed} failed`,
+    `${totals.errors} error${totals.errors === 1 ? "" : "s"}`,
+    `${totals.warnings} warning${totals.warnings === 1 ? "" : "s"}`,
+  ];
+  if (totals.infrastructure)
+    parts.push(`${totals.infrastructure} not finished because of an infrastructure problem`);
+  const text = parts.join(", ");
+  out.push(result.conclusion === "success" && !totals.infrastructure ? style.green(text) : style.red(text));
   return out.join("\n") + "\n";
 }
 
 function verdict(bundle: BundleResult, style: TextStyle): string {
   if (bundle.infrastructureError) return style.yellow("not finished (our side)");
   return bundle.conclusion === "success" ? style.green("ok") : style.red("failed");
-}
-
-function summary(result: CheckResult, style: TextStyle): string {
-  const all = [...result.findings, ...result.bundles.flatMap((b) => b.findings)];
-  const errors = all.filter((f) => f.level === "error").length;
-  const warnings = all.filter((f) => f.level === "warning").length;
-  const failed = result.bundles.filter((b) => b.conclusion === "failure").length;
-  const infra = result.bundles.filter((b) => b.infrastructureError).length;
-  const n = result.bundles.length;
-  const parts = [
-    `${n} bundle${n === 1 ? "" : "s"} checked`,
-    `${n - failed} passed`,
-    `${failed} failed`,
-    `${errors} error${errors === 1 ? "" : "s"}`,
-    `${warnings} warning${warnings === 1 ? "" : "s"}`,
-  ];
-  if (infra) parts.push(`${infra} not finished because of an infrastructure problem`);
-  const text = parts.join(", ");
-  return result.conclusion === "success" && !infra ? style.green(text) : style.red(text);
 }

@@ -1,4 +1,5 @@
 import type { BundleLocation } from "../../core/bundle-layout.js";
+import { rule } from "../../core/rules.js";
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult, CheckResult } from "../../core/result.js";
 import type { JobReporter } from "../../ports/job-platform.js";
@@ -96,11 +97,21 @@ export class CheckRunReporter implements JobReporter {
   async planned(_bundles: BundleLocation[], outside: Finding[]): Promise<void> {
     // Bundles get their run with their static result (staticDone): one write instead of two.
     if (outside.length) {
-      const summary = `**❌ ${outside.length} file${outside.length === 1 ? " is" : "s are"} outside any bundle**\n\n${renderFindingsList(outside, this.link)}`;
+      // Loose files, the hub's own configuration, or a layout that finds nothing (a warning):
+      // the headline and conclusion follow what was found.
+      const errors = outside.filter((f) => f.level === "error");
+      const placed = outside.every((f) => f.rule === "bundle/badly-placed");
+      const headline = placed
+        ? `${outside.length} file${outside.length === 1 ? " is" : "s are"} outside any bundle`
+        : `${outside.length} problem${outside.length === 1 ? "" : "s"} outside any bundle`;
+      const summary = `**${errors.length ? "❌" : "⚠️"} ${headline}**\n\n${renderFindingsList(outside, this.link)}`;
       await this.complete(
         LAYOUT_CHECK,
-        "failure",
-        { title: "The pod bundle is badly placed", summary },
+        errors.length ? "failure" : "neutral",
+        {
+          title: placed ? "The pod bundle is badly placed" : rule((errors[0] ?? outside[0]!).rule).title,
+          summary,
+        },
         outside.map((f) => annotationFor(f, "")!),
       );
     }

@@ -33,7 +33,8 @@ interface PullPayload {
   merged?: boolean | null;
   merge_commit_sha?: string | null;
   base: { ref: string; sha: string; repo: { default_branch?: string; html_url: string } };
-  head: { sha: string };
+  head: { sha: string; repo?: { owner?: { login?: string } } | null };
+  user?: { login?: string } | null;
 }
 
 export const githubKey = (owner: string, repo: string, number: number) => `github:${owner}/${repo}#${number}`;
@@ -171,6 +172,7 @@ export function createGitHubApp(deps: GitHubAppDeps): ApplicationFunction {
         baseSha: pull.base.sha,
         headSha: sha,
         htmlUrl: pull.base.repo.html_url,
+        sourceOwner: pull.head.repo?.owner?.login ?? pull.user?.login ?? undefined,
         branch: pull.base.ref,
       });
     });

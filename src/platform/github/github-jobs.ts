@@ -25,6 +25,8 @@ export interface GitHubTarget {
   headSha: string;
   changedFiles?: number;
   htmlUrl?: string;
+  /** Owner of the merged PR's head repository (hub config `organizations[].owners`). */
+  sourceOwner?: string;
   /** A publish: the branch merged into, for revision metadata (catalogue, labels). */
   branch?: string;
 }
@@ -90,6 +92,7 @@ export function createGitHubJobs(app: Probot, options: { builds: boolean }): Job
           headSha: t.headSha,
           ...(t.changedFiles !== undefined ? { changedFiles: t.changedFiles } : {}),
           htmlUrl: t.htmlUrl,
+          ...(t.sourceOwner !== undefined ? { sourceOwner: t.sourceOwner } : {}),
           ...(t.branch !== undefined ? { branch: t.branch } : {}),
         };
       } else {

@@ -28,6 +28,8 @@ export interface PullRequestRef extends RepoRef {
   headSha: string;
   changedFiles?: number;
   htmlUrl: string;
+  /** Owner of the pull request's head repository (the fork's owner for a fork PR). */
+  sourceOwner?: string;
   /** The branch the commit is on, for revision metadata (the default branch on merge). */
   branch?: string;
 }
@@ -35,6 +37,7 @@ export interface PullRequestRef extends RepoRef {
 /** A pull request (or a range of commits, for pushes) seen through the GitHub REST API. */
 export class GitHubChangeSource implements ChangeSource {
   readonly revision: RevisionInfo;
+  readonly owner?: string;
 
   constructor(
     private readonly octokit: Octokit,
@@ -45,6 +48,7 @@ export class GitHubChangeSource implements ChangeSource {
       commit: pr.headSha,
       ...(pr.branch ? { branch: pr.branch } : {}),
     };
+    this.owner = pr.sourceOwner;
   }
 
   async changedFiles(signal: AbortSignal): Promise<ChangedPath[]> {

@@ -19,6 +19,8 @@ export interface GitLabChangeSourceOptions {
   headProjectId: number;
   headSha: string;
   revision: RevisionInfo;
+  /** Namespace of the source project (hub config `organizations[].owners`). */
+  owner?: string;
   /** Diffs per page; GitLab caps it at 100. */
   perPage?: number;
   /**
@@ -50,6 +52,7 @@ export function createGitLabChangeSource(
 ): ChangeSource {
   return {
     revision: options.revision,
+    owner: options.owner,
 
     async changedFiles() {
       if (options.changedPaths) return options.changedPaths;

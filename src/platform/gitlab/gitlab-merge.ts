@@ -96,6 +96,7 @@ export async function resolveMergedChange(
       headProjectId: target,
       headSha: sha,
       revision: { sourceUrl: projectUrl, commit: sha, branch: a.target_branch },
+      owner: namespaceOf(a.source.web_url),
     }),
     reporter: new GitLabReporter(api, {
       targetProjectId: target,
@@ -133,4 +134,14 @@ export function pushedChange(hook: PushHook): PushedChange {
     after: hook.after,
     ...(complete ? { changedPaths: [...paths.values()] } : {}),
   };
+}
+
+/** `https://gitlab.example.com/group/sub/project` → `group/sub`: who owns the MR's source project. */
+function namespaceOf(webUrl: string): string | undefined {
+  try {
+    const parts = new URL(webUrl).pathname.split("/").filter(Boolean);
+    return parts.length > 1 ? parts.slice(0, -1).join("/") : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -369,6 +369,10 @@ describe("GitLab webhook: merge request checks against a fake GitLab over HTTP",
     expect(changed.map((c) => c.path)).toContain(`${AWESOME}/manifest.yml`);
     expect(await source.readBaseFile(`${AWESOME}/manifest.yml`)).toBeUndefined();
     expect(source.revision).toEqual({ sourceUrl: h.hub.webUrl, commit: mergeSha, branch: "main" });
+    // The source project's namespace, for the hub config's organizations[].owners.
+    const sourceUrl = (hook.object_attributes as { source: { web_url: string } }).source.web_url;
+    expect(source.owner).toBe(new URL(sourceUrl).pathname.split("/").filter(Boolean).slice(0, -1).join("/"));
+    expect(source.owner).toBeTruthy();
     // Only publishing wrote to the merge commit (no image here: the status says it was not published).
     const names = [...h.gl.latestStatuses(1, mergeSha).keys()];
     expect(names).toEqual([`hubgate publish: ${AWESOME}`]);
