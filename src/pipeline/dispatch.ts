@@ -52,6 +52,9 @@ export class Dispatcher {
     this.platforms = new Map((deps.platforms ?? []).map((p) => [p.name, p]));
   }
 
+  /** Queued runs being created, by job: the job waits for its own before it opens. */
+  private readonly showingQueued = new Map<number, Promise<void>>();
+
   register(platform: JobPlatform): void {
     this.platforms.set(platform.name, platform);
   }
@@ -71,13 +74,16 @@ export class Dispatcher {
       // Not awaited: the webhook is answered once the job is on disk, not after GitHub answers.
       const job = outcome.job;
       const logger = this.deps.logger.child({ job: job.id, key: job.key });
-      void platform
+      const shown = platform
         .queued(job, {
           signal: new AbortController().signal,
           logger,
           ownsOutputs: async () => !(await this.deps.store.hasLiveJob(job.key, job.headSha, job.id)),
         })
-        .catch((error: Error) => logger.warn({ err: error.message }, "could not show the job as queued"));
+        .catch((error: Error) => logger.warn({ err: error.message }, "could not show the job as queued"))
+        .finally(() => this.showingQueued.delete(job.id));
+      // The job's own reporter must see that run: it starts only once the run exists.
+      this.showingQueued.set(job.id, shown);
     }
     this.deps.observer?.accepted?.(spec, outcome.status);
     this.deps.logger.info(
@@ -114,6 +120,7 @@ export class Dispatcher {
     let conclusion: string | undefined;
     let outcome: JobOutcome;
     try {
+      await this.showingQueued.get(job.id);
       const opened = await platform.open(job, {
         signal,
         logger,

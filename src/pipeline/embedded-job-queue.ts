@@ -127,7 +127,11 @@ export class EmbeddedJobQueue implements JobQueue {
         "grace period over: interrupting running jobs; they resume at next start",
       );
       for (const r of this.running.values()) r.controller.abort(SHUTDOWN);
-      await all();
+      // Bounded: a job that ignores its signal stays `running` under this (soon dead) owner,
+      // and recovery at the next start puts it back.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+      clearTimeout(timer);
     }
   }
 
