@@ -1,15 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { silentLogger, type Logger } from "../pipeline/logger.js";
-import {
-  basicCredentials,
-  bearerToken,
-  HttpError,
-  readJsonBody,
-  sendJson,
-  stringField,
-  type Route,
-} from "./http-json.js";
+import { bearerToken, HttpError, sendError } from "../http/json-body.js";
+import { sendJson, type Route } from "../http/route.js";
+import { basicCredentials, readJsonBody, stringField } from "./http-json.js";
 import { checkOrganizationName, checkRepositoryName, checkUserName, type NameCheck } from "./names.js";
 import type { OrgStore } from "./org-store.js";
 import { TOKEN_LIFETIME_SECONDS, type OrgsSettings } from "./orgs-settings.js";
@@ -72,7 +66,8 @@ export function createOrgsRoute(deps: OrgsRouteDeps): Route {
   const token = (req: IncomingMessage, res: ServerResponse) => {
     const credentials = basicCredentials(req);
     const challenge = { "www-authenticate": `Basic realm="hubgate registry login"` };
-    if (!credentials) throw new HttpError(401, "registry login needs a user name and password", challenge);
+    if (!credentials)
+      throw new HttpError(401, "registry login needs a user name and password", {}, challenge);
     let grantee: Grantee;
     let expiresAt = Infinity;
     if (isAdminToken(credentials.password)) {
@@ -233,7 +228,7 @@ export function createOrgsRoute(deps: OrgsRouteDeps): Route {
     try {
       await handler();
     } catch (error) {
-      if (error instanceof HttpError) sendJson(res, error.status, { error: error.message }, error.headers);
+      if (error instanceof HttpError) sendError(res, error);
       else {
         logger.error({ err: String(error), path }, "organisations API failed");
         sendJson(res, 500, { error: "internal error" });
