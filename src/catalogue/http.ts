@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { bearerToken, HttpError, readBodyText } from "../http/json-body.js";
+import { bearerToken, sameSecret } from "../http/bearer.js";
+import { HttpError, readBodyText } from "../http/json-body.js";
 
 /** Request bodies are small JSON objects; anything larger is refused before it is parsed. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -22,11 +22,8 @@ export async function readJson(req: IncomingMessage, optional = false): Promise<
   }
 }
 
-/** Constant-time comparison of the bearer token with the configured one (hashes make lengths equal). */
+/** The request carries the configured bearer token (compared in constant time). */
 export function bearerMatches(req: IncomingMessage, token: string): boolean {
   const given = bearerToken(req);
-  if (given === undefined) return false;
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(token).digest();
-  return timingSafeEqual(a, b);
+  return given !== undefined && sameSecret(given, token);
 }

@@ -30,9 +30,3 @@ export async function readBodyText(req: IncomingMessage, maxBytes: number): Prom
   }
   return Buffer.concat(chunks).toString("utf8");
 }
-
-/** `Authorization: Bearer X` → X. */
-export function bearerToken(req: IncomingMessage): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
-  return match?.[1];
-}

@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { silentLogger, type Logger } from "../pipeline/logger.js";
-import { bearerToken, HttpError, sendError } from "../http/json-body.js";
+import { bearerToken, sameSecret } from "../http/bearer.js";
+import { HttpError, sendError } from "../http/json-body.js";
 import { sendJson, type Route } from "../http/route.js";
 import { basicCredentials, readJsonBody, stringField } from "./http-json.js";
 import { checkOrganizationName, checkRepositoryName, checkUserName, type NameCheck } from "./names.js";
@@ -250,9 +250,8 @@ function decode(segment: string): string {
   }
 }
 
-/** Constant-time comparison through fixed-length digests; no admin token configured = never matches. */
+/** No admin token configured = never matches. */
 function adminTokenMatcher(adminToken: string | undefined): (candidate: string) => boolean {
   if (!adminToken) return () => false;
-  const expected = createHash("sha256").update(adminToken).digest();
-  return (candidate) => timingSafeEqual(createHash("sha256").update(candidate).digest(), expected);
+  return (candidate) => sameSecret(candidate, adminToken);
 }
