@@ -124,7 +124,8 @@ export function createOrgsRoute(deps: OrgsRouteDeps): Route {
     });
   };
 
-  const createRepo = async (req: IncomingMessage, res: ServerResponse) => {
+  /** A user's request about one repository of an organization they belong to: who, which, and the body. */
+  const repositoryRequest = async (req: IncomingMessage) => {
     const username = user(req);
     const body = await readJsonBody(req);
     const org = stringField(body, "organization");
@@ -132,19 +133,18 @@ export function createOrgsRoute(deps: OrgsRouteDeps): Route {
     valid(checkOrganizationName(org));
     valid(checkRepositoryName(name));
     memberOf(username, org);
+    return { username, body, org, name };
+  };
+
+  const createRepo = async (req: IncomingMessage, res: ServerResponse) => {
+    const { username, org, name } = await repositoryRequest(req);
     const created = deps.store.createRepository(org, name, username);
     if (created) logger.info({ org, repository: name, user: username }, "repository created");
     sendJson(res, created ? 201 : 200, { organization: org, name, url: url(org, name), created });
   };
 
   const login = async (req: IncomingMessage, res: ServerResponse) => {
-    const username = user(req);
-    const body = await readJsonBody(req);
-    const org = stringField(body, "organization");
-    const name = stringField(body, "name");
-    valid(checkOrganizationName(org));
-    valid(checkRepositoryName(name));
-    memberOf(username, org);
+    const { username, body, org, name } = await repositoryRequest(req);
     if (!deps.store.hasRepository(org, name))
       throw new HttpError(
         404,
