@@ -4,7 +4,7 @@ import { readPublishSettings } from "../publish/publish-settings.js";
 import { createCatalogueRoute } from "./catalogue-route.js";
 import { readCatalogueSettings } from "./catalogue-settings.js";
 import { Catalogue } from "./catalogue-store.js";
-import type { Route } from "./http.js";
+import type { Route } from "../http/route.js";
 
 /**
  * The catalogue route for the webhook server, configured from its environment: the store in

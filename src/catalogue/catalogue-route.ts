@@ -5,7 +5,9 @@ import type { CatalogueSettings } from "./catalogue-settings.js";
 import type { Catalogue } from "./catalogue-store.js";
 import { notFoundPage, searchPage, seriesPage } from "./catalogue-page.js";
 import { handleApi } from "./docker-api.js";
-import { bearerMatches, HttpError, sendError, type Route } from "./http.js";
+import { HttpError, sendError } from "../http/json-body.js";
+import type { Route } from "../http/route.js";
+import { bearerMatches } from "./http.js";
 import { handleSearchApi, parseSearch } from "./search-api.js";
 
 export interface CatalogueRouteOptions {
@@ -33,6 +35,8 @@ export function createCatalogueRoute(options: CatalogueRouteOptions): Route {
       throw new HttpError(
         401,
         `${access === "write" ? "writing to" : "reading"} the catalogue needs Authorization: Bearer <HUBGATE_CATALOGUE_TOKEN>`,
+        {},
+        { "www-authenticate": 'Bearer realm="hubgate catalogue"' },
       );
   };
 

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DATABASE_FILE, ensureSchema, openDatabase, type Db } from "../store/database.js";
+import type { BundleMetadata } from "../core/bundle-metadata.js";
 import type { SecretBox } from "./secret-box.js";
 
 /**
@@ -174,7 +175,7 @@ export interface ImageFields {
 }
 
 /** What a publish tells the catalogue; the hub's own registry credentials are never part of it. */
-export interface PublishedImage {
+export interface PublishedImage extends BundleMetadata {
   kind: string;
   name: string;
   version: string;
@@ -182,14 +183,6 @@ export interface PublishedImage {
   repository: string;
   digest: string;
   registryUrl: string;
-  description?: string;
-  licence?: string;
-  domain?: string;
-  tasks: string[];
-  cpu: boolean;
-  cudaVersion?: string;
-  framework?: string;
-  minHardwareGeneration?: string;
   revision: { sourceUrl?: string; commit?: string; branch?: string; tag?: string };
   /** Whether `latest` of the series points at this version after the publish. */
   latest: boolean;

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CatalogueConflict, CatalogueInvalid, type Catalogue, type ImageFields } from "./catalogue-store.js";
-import { HttpError, readJson, sendJson } from "./http.js";
+import { HttpError } from "../http/json-body.js";
+import { sendJson } from "../http/route.js";
+import { readJson } from "./http.js";
 import { imageJson } from "./image-json.js";
 import { parseFrameworkBody, parseImageBody, parseListFilter, type Parsed } from "./image-input.js";
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Catalogue, CatalogueImage, SearchQuery } from "./catalogue-store.js";
-import { HttpError, sendJson } from "./http.js";
+import { HttpError } from "../http/json-body.js";
+import { sendJson } from "../http/route.js";
 
 /**
  * The search API for people and programs: `GET /api/v1/images?q=&kind=&domain=&page=&per_page=`

@@ -8,11 +8,20 @@ export function pathOf(url: string | undefined): string {
   return raw.length > 1 ? raw.replace(/\/+$/, "") : raw;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): true {
+/** Every JSON answer of the server: never cached (API state changes), never sniffed as another type. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): true {
   const text = JSON.stringify(body);
   res.writeHead(status, {
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(text),
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    ...headers,
   });
   res.end(text);
   return true;

@@ -1,6 +1,6 @@
 import { openDatabase, type Db } from "../store/database.js";
 import type { Logger } from "../pipeline/logger.js";
-import type { Route } from "./http-json.js";
+import type { Route } from "../http/route.js";
 import { OrgStore } from "./org-store.js";
 import { createOrgsRoute } from "./orgs-routes.js";
 import { readOrgsSettings, type OrgsSettings } from "./orgs-settings.js";

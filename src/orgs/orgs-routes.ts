@@ -1,15 +1,9 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { silentLogger, type Logger } from "../pipeline/logger.js";
-import {
-  basicCredentials,
-  bearerToken,
-  HttpError,
-  readJsonBody,
-  sendJson,
-  stringField,
-  type Route,
-} from "./http-json.js";
+import { bearerToken, sameSecret } from "../http/bearer.js";
+import { HttpError, sendError } from "../http/json-body.js";
+import { sendJson, type Route } from "../http/route.js";
+import { basicCredentials, readJsonBody, stringField } from "./http-json.js";
 import { checkOrganizationName, checkRepositoryName, checkUserName, type NameCheck } from "./names.js";
 import type { OrgStore } from "./org-store.js";
 import { TOKEN_LIFETIME_SECONDS, type OrgsSettings } from "./orgs-settings.js";
@@ -72,7 +66,8 @@ export function createOrgsRoute(deps: OrgsRouteDeps): Route {
   const token = (req: IncomingMessage, res: ServerResponse) => {
     const credentials = basicCredentials(req);
     const challenge = { "www-authenticate": `Basic realm="hubgate registry login"` };
-    if (!credentials) throw new HttpError(401, "registry login needs a user name and password", challenge);
+    if (!credentials)
+      throw new HttpError(401, "registry login needs a user name and password", {}, challenge);
     let grantee: Grantee;
     let expiresAt = Infinity;
     if (isAdminToken(credentials.password)) {
@@ -129,7 +124,8 @@ export function createOrgsRoute(deps: OrgsRouteDeps): Route {
     });
   };
 
-  const createRepo = async (req: IncomingMessage, res: ServerResponse) => {
+  /** A user's request about one repository of an organization they belong to: who, which, and the body. */
+  const repositoryRequest = async (req: IncomingMessage) => {
     const username = user(req);
     const body = await readJsonBody(req);
     const org = stringField(body, "organization");
@@ -137,19 +133,18 @@ export function createOrgsRoute(deps: OrgsRouteDeps): Route {
     valid(checkOrganizationName(org));
     valid(checkRepositoryName(name));
     memberOf(username, org);
+    return { username, body, org, name };
+  };
+
+  const createRepo = async (req: IncomingMessage, res: ServerResponse) => {
+    const { username, org, name } = await repositoryRequest(req);
     const created = deps.store.createRepository(org, name, username);
     if (created) logger.info({ org, repository: name, user: username }, "repository created");
     sendJson(res, created ? 201 : 200, { organization: org, name, url: url(org, name), created });
   };
 
   const login = async (req: IncomingMessage, res: ServerResponse) => {
-    const username = user(req);
-    const body = await readJsonBody(req);
-    const org = stringField(body, "organization");
-    const name = stringField(body, "name");
-    valid(checkOrganizationName(org));
-    valid(checkRepositoryName(name));
-    memberOf(username, org);
+    const { username, body, org, name } = await repositoryRequest(req);
     if (!deps.store.hasRepository(org, name))
       throw new HttpError(
         404,
@@ -233,7 +228,7 @@ export function createOrgsRoute(deps: OrgsRouteDeps): Route {
     try {
       await handler();
     } catch (error) {
-      if (error instanceof HttpError) sendJson(res, error.status, { error: error.message }, error.headers);
+      if (error instanceof HttpError) sendError(res, error);
       else {
         logger.error({ err: String(error), path }, "organisations API failed");
         sendJson(res, 500, { error: "internal error" });
@@ -255,9 +250,8 @@ function decode(segment: string): string {
   }
 }
 
-/** Constant-time comparison through fixed-length digests; no admin token configured = never matches. */
+/** No admin token configured = never matches. */
 function adminTokenMatcher(adminToken: string | undefined): (candidate: string) => boolean {
   if (!adminToken) return () => false;
-  const expected = createHash("sha256").update(adminToken).digest();
-  return (candidate) => timingSafeEqual(createHash("sha256").update(candidate).digest(), expected);
+  return (candidate) => sameSecret(candidate, adminToken);
 }

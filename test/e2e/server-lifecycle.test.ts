@@ -5,13 +5,10 @@
  * leaves no orphaned node behind.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { jest } from "@jest/globals";
 import Dockerode from "dockerode";
-import { deliverWebhook, startFakeGitHub, type FakeGitHub } from "../fakes/github/index.js";
-import { ensureBaseImage, TEST_HUB_CONFIG } from "../helpers/docker-base-image.js";
+import { deliverWebhook } from "../fakes/github/index.js";
+import { ensureBaseImage, ROOMY_HUB_CONFIG } from "../helpers/docker-base-image.js";
 import {
   exampleBundleFiles,
   OWNER,
@@ -20,39 +17,18 @@ import {
   setUpPull,
 } from "../helpers/github-scenario.js";
 import { serverEnv, WEBHOOK_SECRET } from "../helpers/hubgate-server.js";
-import { ROOT, SERVER, spawnServer, until, type SpawnedServer } from "../helpers/spawned-server.js";
+import { ROOT, SERVER, spawnedServerSuite, spawnServer, until } from "../helpers/spawned-server.js";
 
 jest.setTimeout(300_000);
 const AWESOME = "executors/encoders/AwesomeEncoder";
 const bundle = exampleBundleFiles(AWESOME);
-const HUB_CONFIG = {
-  ".hubgate.yml": TEST_HUB_CONFIG[".hubgate.yml"]
-    .replace("timeoutSeconds: 15", "timeoutSeconds: 60")
-    .replace("stopTimeoutSeconds: 5", "stopTimeoutSeconds: 30"),
-};
+const HUB_CONFIG = ROOMY_HUB_CONFIG;
 
 describe("the server process", () => {
-  let fake: FakeGitHub;
-  let dataDir: string;
-  let server: SpawnedServer | undefined;
-  beforeAll(async () => {
-    fake = await startFakeGitHub();
-  });
-  afterAll(async () => {
-    await fake.close();
-  });
-  beforeEach(() => {
-    fake.reset();
-    dataDir = mkdtempSync(join(tmpdir(), "hubgate-life-"));
-  });
-  afterEach(async () => {
-    if (server && server.proc.exitCode === null && server.proc.signalCode === null) await server.kill9();
-    server = undefined;
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const suite = spawnedServerSuite("hubgate-life-", "kill9");
   const explain = () =>
-    `server output:\n${server?.output().slice(-5000)}\nruns: ${JSON.stringify(
-      fake.checkRuns(OWNER, REPO).map((r) => [r.name, r.status, r.conclusion]),
+    `server output:\n${suite.server?.output().slice(-5000)}\nruns: ${JSON.stringify(
+      suite.fake.checkRuns(OWNER, REPO).map((r) => [r.name, r.status, r.conclusion]),
     )}`;
 
   it("refuses to start with a malformed private key, naming it (no setup mode)", () => {
@@ -63,7 +39,7 @@ describe("the server process", () => {
         cwd: ROOT,
         env: {
           ...process.env,
-          ...serverEnv(fake, { HUBGATE_DATA_DIR: dataDir, PORT: "0" }),
+          ...serverEnv(suite.fake, { HUBGATE_DATA_DIR: suite.dataDir, PORT: "0" }),
           PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----\n",
         },
         encoding: "utf8",
@@ -79,25 +55,27 @@ describe("the server process", () => {
   });
 
   it("answers /healthz, /readyz (naming each check) and /metrics", async () => {
-    server = await spawnServer(serverEnv(fake, { HUBGATE_DATA_DIR: dataDir, HUBGATE_BUILD: "false" }));
-    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: "ok" });
-    const ready = await fetch(`${server.url}/readyz`);
+    suite.server = await spawnServer(
+      serverEnv(suite.fake, { HUBGATE_DATA_DIR: suite.dataDir, HUBGATE_BUILD: "false" }),
+    );
+    expect(await (await fetch(`${suite.server.url}/healthz`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${suite.server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as { checks: Array<{ name: string; ok: boolean }> }).checks).toEqual([
       { name: "store", ok: true },
       { name: "github", ok: true },
     ]);
-    const pull = setUpPull(fake, { base: {}, head: bundle });
+    const pull = setUpPull(suite.fake, { base: {}, head: bundle });
     await deliverWebhook({
-      url: `${server.url}/api/github/webhooks`,
+      url: `${suite.server.url}/api/github/webhooks`,
       secret: WEBHOOK_SECRET,
       event: "pull_request",
-      payload: pullRequestPayload(fake, "opened", pull),
+      payload: pullRequestPayload(suite.fake, "opened", pull),
     });
     // Done once reported and recorded: the store's count says so.
     const metrics = await until(
       async () => {
-        const text = await (await fetch(`${server!.url}/metrics`)).text();
+        const text = await (await fetch(`${suite.server!.url}/metrics`)).text();
         return /hubgate_jobs\{state="done"\} 1/.test(text) ? text : undefined;
       },
       50,
@@ -108,14 +86,14 @@ describe("the server process", () => {
     expect(metrics).toMatch(/hubgate_jobs\{state="done"\} 1/);
     expect(metrics).toMatch(/hubgate_job_outcomes_total\{kind="check",conclusion="success"\} 1/);
     expect(metrics).toContain("hubgate_platform_api_errors_total");
-    expect(await server.stop()).toBe(0);
+    expect(await suite.server.stop()).toBe(0);
   });
 
   it("is not ready, and says why, when GitHub refuses the App", async () => {
-    server = await spawnServer(
-      serverEnv(fake, { HUBGATE_DATA_DIR: dataDir, HUBGATE_BUILD: "false", APP_ID: "999" }),
+    suite.server = await spawnServer(
+      serverEnv(suite.fake, { HUBGATE_DATA_DIR: suite.dataDir, HUBGATE_BUILD: "false", APP_ID: "999" }),
     );
-    const ready = await fetch(`${server.url}/readyz`);
+    const ready = await fetch(`${suite.server.url}/readyz`);
     expect(ready.status).toBe(503);
     const body = (await ready.json()) as { checks: Array<{ name: string; ok: boolean; problem?: string }> };
     expect(body.checks.find((c) => c.name === "github")).toMatchObject({
@@ -127,57 +105,63 @@ describe("the server process", () => {
   describe("SIGTERM during a build", () => {
     beforeAll(() => ensureBaseImage(new Dockerode()));
 
-    it("lets the running build finish within the grace period, then exits 0", async () => {
-      server = await spawnServer(
-        serverEnv(fake, { HUBGATE_DATA_DIR: dataDir, HUBGATE_SHUTDOWN_GRACE_S: "120" }),
-      );
-      const pull = setUpPull(fake, { base: HUB_CONFIG, head: { ...HUB_CONFIG, ...bundle } });
+    /** Starts the server, opens a pull request whose build runs, and sends SIGTERM once it does. */
+    const sigtermDuringBuild = async (env: Record<string, string>) => {
+      const server = (suite.server = await spawnServer(env));
+      const pull = setUpPull(suite.fake, { base: HUB_CONFIG, head: { ...HUB_CONFIG, ...bundle } });
       await deliverWebhook({
         url: `${server.url}/api/github/webhooks`,
         secret: WEBHOOK_SECRET,
         event: "pull_request",
-        payload: pullRequestPayload(fake, "opened", pull),
+        payload: pullRequestPayload(suite.fake, "opened", pull),
       });
-      await until(() => fake.checkRuns(OWNER, REPO).some((r) => r.status === "in_progress"), 50, explain);
+      await until(
+        () => suite.fake.checkRuns(OWNER, REPO).some((r) => r.status === "in_progress"),
+        50,
+        explain,
+      );
       expect(await server.stop("SIGTERM")).toBe(0);
-      expect(fake.checkRuns(OWNER, REPO).map((r) => [r.status, r.conclusion])).toEqual([
+    };
+
+    it("lets the running build finish within the grace period, then exits 0", async () => {
+      await sigtermDuringBuild(
+        serverEnv(suite.fake, { HUBGATE_DATA_DIR: suite.dataDir, HUBGATE_SHUTDOWN_GRACE_S: "120" }),
+      );
+      expect(suite.fake.checkRuns(OWNER, REPO).map((r) => [r.status, r.conclusion])).toEqual([
         ["completed", "success"],
       ]);
     });
 
     it("past the grace period the build is put back, and the next start finishes it", async () => {
-      const env = serverEnv(fake, { HUBGATE_DATA_DIR: dataDir, HUBGATE_SHUTDOWN_GRACE_S: "0.01" });
-      server = await spawnServer(env);
-      const pull = setUpPull(fake, { base: HUB_CONFIG, head: { ...HUB_CONFIG, ...bundle } });
-      await deliverWebhook({
-        url: `${server.url}/api/github/webhooks`,
-        secret: WEBHOOK_SECRET,
-        event: "pull_request",
-        payload: pullRequestPayload(fake, "opened", pull),
+      const env = serverEnv(suite.fake, {
+        HUBGATE_DATA_DIR: suite.dataDir,
+        HUBGATE_SHUTDOWN_GRACE_S: "0.01",
       });
-      await until(() => fake.checkRuns(OWNER, REPO).some((r) => r.status === "in_progress"), 50, explain);
-      expect(await server.stop("SIGTERM")).toBe(0);
+      await sigtermDuringBuild(env);
       // Not cancelled, not left for good: still in progress, and the job is kept.
-      expect(fake.checkRuns(OWNER, REPO).map((r) => r.status)).toEqual(["in_progress"]);
-      server = await spawnServer(env);
-      await until(() => fake.checkRuns(OWNER, REPO).every((r) => r.status === "completed"), 100, explain);
-      expect(fake.checkRuns(OWNER, REPO).map((r) => [r.status, r.conclusion])).toEqual([
+      expect(suite.fake.checkRuns(OWNER, REPO).map((r) => r.status)).toEqual(["in_progress"]);
+      suite.server = await spawnServer(env);
+      await until(
+        () => suite.fake.checkRuns(OWNER, REPO).every((r) => r.status === "completed"),
+        100,
+        explain,
+      );
+      expect(suite.fake.checkRuns(OWNER, REPO).map((r) => [r.status, r.conclusion])).toEqual([
         ["completed", "success"],
       ]);
     });
   });
 
   it("`npm start` passes SIGTERM to node: nothing keeps running, the port is free", async () => {
-    server = await spawnServer(serverEnv(fake, { HUBGATE_DATA_DIR: dataDir, HUBGATE_BUILD: "false" }), [
-      "npm",
-      "start",
-      "--silent",
-    ]);
-    const port = new URL(server.url).port;
-    const pids = execFileSync("pgrep", ["-P", String(server.pid)], { encoding: "utf8" })
+    suite.server = await spawnServer(
+      serverEnv(suite.fake, { HUBGATE_DATA_DIR: suite.dataDir, HUBGATE_BUILD: "false" }),
+      ["npm", "start", "--silent"],
+    );
+    const port = new URL(suite.server.url).port;
+    const pids = execFileSync("pgrep", ["-P", String(suite.server.pid)], { encoding: "utf8" })
       .trim()
       .split("\n");
-    expect(await server.stop("SIGTERM")).toBe(0);
+    expect(await suite.server.stop("SIGTERM")).toBe(0);
     for (const pid of pids.filter(Boolean)) expect(() => process.kill(Number(pid), 0)).toThrow();
     // The port is free again: a new listener can take it.
     const probe = spawn(process.execPath, [

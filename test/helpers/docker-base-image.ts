@@ -48,3 +48,10 @@ async function build(docker: Dockerode, tag: string): Promise<void> {
 export const TEST_HUB_CONFIG = {
   ".hubgate.yml": `build:\n  buildArgs:\n    BASE_IMAGE: ${BASE_IMAGE}\nsmoke:\n  timeoutSeconds: 15\n  stopTimeoutSeconds: 5\n`,
 };
+
+/** TEST_HUB_CONFIG with room for a loaded machine, for tests where a slow build or stop is not what is tested. */
+export const ROOMY_HUB_CONFIG = {
+  ".hubgate.yml": TEST_HUB_CONFIG[".hubgate.yml"]
+    .replace("timeoutSeconds: 15", "timeoutSeconds: 60")
+    .replace("stopTimeoutSeconds: 5", "stopTimeoutSeconds: 30"),
+};

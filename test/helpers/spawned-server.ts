@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startFakeGitHub, type FakeGitHub } from "../fakes/github/index.js";
 
 export const SERVER = fileURLToPath(new URL("../../dist/server.js", import.meta.url));
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -77,4 +81,37 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`gave up waiting after ${limitMs} ms\n${explain()}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/** What a describe block of spawned-server tests shares: one fake GitHub, a fresh data dir and server slot per test. */
+export interface SpawnedServerSuite {
+  fake: FakeGitHub;
+  dataDir: string;
+  /** The test's server; one still running after the test is ended as `leftRunning` says. */
+  server: SpawnedServer | undefined;
+}
+
+/** Registers the describe block's hooks (call it inside `describe`). */
+export function spawnedServerSuite(dataDirPrefix: string, leftRunning: "stop" | "kill9"): SpawnedServerSuite {
+  const suite = {} as SpawnedServerSuite;
+  beforeAll(async () => {
+    suite.fake = await startFakeGitHub();
+  });
+  afterAll(async () => {
+    await suite.fake.close();
+  });
+  beforeEach(() => {
+    suite.fake.reset();
+    suite.dataDir = mkdtempSync(join(tmpdir(), dataDirPrefix));
+  });
+  afterEach(async () => {
+    const server = suite.server;
+    if (server && server.proc.exitCode === null && server.proc.signalCode === null) {
+      if (leftRunning === "stop") await server.stop();
+      else await server.kill9();
+    }
+    suite.server = undefined;
+    rmSync(suite.dataDir, { recursive: true, force: true });
+  });
+  return suite;
 }
