@@ -45,14 +45,9 @@ const STATUS: Record<string, ChangedPath["status"]> = {
   C: "added",
 };
 
-/**
- * Paths changed since `ref` in the work tree (committed, staged and unstaged) plus untracked
- * files, relative to the top level. NUL-separated output so odd names survive.
- */
-export async function changedSince(topLevel: string, ref: string): Promise<ChangedPath[]> {
-  const base = await resolveRef(topLevel, ref);
-  const diff = await git(topLevel, ["diff", "--name-status", "-z", "-M", "--no-ext-diff", base, "--"]);
-  const fields = diff.split("\0");
+/** `git diff --name-status -z -M` output as changed paths, renames with their previous path. */
+export function parseNameStatus(output: string): ChangedPath[] {
+  const fields = output.split("\0");
   const changes: ChangedPath[] = [];
   for (let i = 0; i < fields.length - 1;) {
     const code = fields[i++]!;
@@ -63,6 +58,17 @@ export async function changedSince(topLevel: string, ref: string): Promise<Chang
       changes.push({ path: fields[i++]!, status: STATUS[code[0]!] ?? "modified" });
     }
   }
+  return changes;
+}
+
+/**
+ * Paths changed since `ref` in the work tree (committed, staged and unstaged) plus untracked
+ * files, relative to the top level. NUL-separated output so odd names survive.
+ */
+export async function changedSince(topLevel: string, ref: string): Promise<ChangedPath[]> {
+  const base = await resolveRef(topLevel, ref);
+  const diff = await git(topLevel, ["diff", "--name-status", "-z", "-M", "--no-ext-diff", base, "--"]);
+  const changes = parseNameStatus(diff);
   const untracked = await git(topLevel, ["ls-files", "-z", "--others", "--exclude-standard"]);
   for (const path of untracked.split("\0").filter(Boolean)) changes.push({ path, status: "added" });
   return changes;

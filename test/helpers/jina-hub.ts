@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { ChangedPath } from "../../src/core/changed-bundles.js";
 import { GitRepo } from "./git-repo.js";
 import { ROOT } from "./run-cli.js";
+import { parseNameStatus } from "../../src/git/git.js";
 
 const CORPUS = join(ROOT, "test/fixtures/jina-hub/executors");
 
@@ -79,19 +80,7 @@ export function gitChanges(dir: string, base: string, head: string): ChangedPath
     cwd: dir,
     encoding: "utf8",
   });
-  const fields = out.split("\0");
-  const changes: ChangedPath[] = [];
-  for (let i = 0; i < fields.length - 1;) {
-    const code = fields[i++]!;
-    if (code.startsWith("R")) {
-      const previousPath = fields[i++]!;
-      changes.push({ path: fields[i++]!, status: "renamed", previousPath });
-    } else {
-      const status = code[0] === "A" ? "added" : code[0] === "D" ? "removed" : "modified";
-      changes.push({ path: fields[i++]!, status });
-    }
-  }
-  return changes;
+  return parseNameStatus(out);
 }
 
 export interface HubChange {

@@ -5,13 +5,11 @@
 import type { BundleLocation } from "../../core/bundle-layout.js";
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult, CheckResult } from "../../core/result.js";
+import { codeBlock, escapeMarkdown, inlineCode } from "../../report/index.js";
 import {
   checklistItems,
-  codeBlock,
   countResult,
-  escapeMarkdown,
   fitToLimit,
-  inlineCode,
   plural,
   smokeTable,
   sortedSmoke,

@@ -27,7 +27,8 @@ import {
   type NoteContext,
 } from "./gitlab-note.js";
 import type { GitLabNoteStore } from "./gitlab-note-store.js";
-import { plural, stripControl, truncateText } from "../shared/report-blocks.js";
+import { stripControl, truncateText } from "../../report/index.js";
+import { plural } from "../shared/report-blocks.js";
 
 export type StatusState = "pending" | "running" | "success" | "failed" | "canceled";
 

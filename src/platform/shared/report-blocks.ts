@@ -8,15 +8,6 @@ import type { Finding } from "../../core/finding.js";
 import { CHECKLIST_LABELS, ruleChecklist, type ChecklistKey, type RuleId } from "../../core/rules.js";
 import type { BundleResult, SmokeResult, SmokeTestName } from "../../core/result.js";
 
-export {
-  codeBlock,
-  escapeHtml,
-  escapeMarkdown,
-  inlineCode,
-  neutralizeReferences,
-  stripControl,
-  truncateText,
-} from "./markdown-text.js";
 import { escapeMarkdown, inlineCode, truncateText } from "./markdown-text.js";
 
 // ---------------------------------------------------------------- checklist

@@ -7,15 +7,14 @@ import {
 } from "../../../src/platform/gitlab/gitlab-note.js";
 import { readGitLabSettings } from "../../../src/platform/gitlab/gitlab-settings.js";
 import { LruMap } from "../../../src/platform/shared/lru-map.js";
+import { checklistItems, smokeTable } from "../../../src/platform/shared/report-blocks.js";
 import {
-  checklistItems,
   codeBlock,
   escapeMarkdown,
   inlineCode,
-  smokeTable,
   stripControl,
   truncateText,
-} from "../../../src/platform/shared/report-blocks.js";
+} from "../../../src/report/index.js";
 
 const bundle = (over: Partial<BundleResult> = {}): BundleResult => ({
   path: "executors/encoders/Foo",
