@@ -2,13 +2,15 @@
 # Make sure a Docker engine answers on /var/run/docker.sock, installing Debian's docker.io
 # and starting dockerd when none runs (fresh CI machines have only the client).
 # Also installs what the tests build on: busybox-static (base image), docker-registry and
-# apache2-utils (htpasswd) for the real test registry.
+# apache2-utils (htpasswd) for the real test registry, debootstrap for the bot image's base.
 set -euo pipefail
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
+# debootstrap: scripts/make-node-image.sh builds the bot image's offline base with it.
+command -v debootstrap >/dev/null || need+=(debootstrap)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq
