@@ -1,16 +1,23 @@
-import type { Finding } from "../core/finding.js";
-import type { BundleResult, CheckResult } from "../core/result.js";
-
 /**
- * The neutral report every dialect renders (text now; the platforms' Markdown is moving here):
- * what was checked and how it ended, counted once, so no two outputs disagree on a number.
+ * The neutral report every dialect renders (CLI text, SARIF, JUnit, Code Quality, the GitHub
+ * check run, the GitLab note and statuses): built once from the check's results, so no two
+ * outputs disagree on a verdict, a count, a checklist item or why nothing was checked.
  */
+import type { Finding } from "../core/finding.js";
+import type { NothingChecked } from "../core/nothing-checked.js";
+import type { BundleResult, CheckResult, SmokeResult, SmokeTestName } from "../core/result.js";
+import { smokeRule } from "../core/rules.js";
+import { checklistItems, type ChecklistItem } from "./checklist.js";
+
 export type BundleVerdict = "passed" | "failed" | "not-finished";
 
 export interface ReportCounts {
   bundles: number;
+  /** Finished and clean. */
   passed: number;
+  /** Failed by their conclusion, whether or not they finished. */
   failed: number;
+  /** Stopped by a problem on our side. */
   notFinished: number;
   errors: number;
   warnings: number;
@@ -22,6 +29,9 @@ export interface BundleReport {
   verdict: BundleVerdict;
   errors: number;
   warnings: number;
+  checklist: ChecklistItem[];
+  /** In the order they run: run, pod, replicas. */
+  smoke: SmokeResult[];
 }
 
 export interface Report {
@@ -30,6 +40,8 @@ export interface Report {
   /** Findings outside any bundle (badly placed files, hub problems). */
   outside: Finding[];
   bundles: BundleReport[];
+  /** Why no bundle was checked, when none was. */
+  nothingChecked?: NothingChecked;
 }
 
 /** Our side failing beats the contributor's: an unfinished bundle is never called failed. */
@@ -38,28 +50,103 @@ export function bundleVerdict(bundle: BundleResult): BundleVerdict {
   return bundle.conclusion === "success" ? "passed" : "failed";
 }
 
-export function reportModel(result: CheckResult): Report {
-  const level = (fs: readonly Finding[], l: Finding["level"]) => fs.filter((f) => f.level === l).length;
-  const bundles = result.bundles.map((bundle) => ({
+const SMOKE_ORDER: SmokeTestName[] = ["run", "pod", "replicas"];
+
+export function sortedSmoke(smoke: readonly SmokeResult[]): SmokeResult[] {
+  return [...smoke].sort((a, b) => SMOKE_ORDER.indexOf(a.name) - SMOKE_ORDER.indexOf(b.name));
+}
+
+const countLevel = (fs: readonly Finding[], level: Finding["level"]) =>
+  fs.filter((f) => f.level === level).length;
+
+/** One bundle's part of the report, for reporters that show each bundle as soon as it is done. */
+export function bundleReport(bundle: BundleResult): BundleReport {
+  return {
     bundle,
     verdict: bundleVerdict(bundle),
-    errors: level(bundle.findings, "error"),
-    warnings: level(bundle.findings, "warning"),
-  }));
-  const all = [...result.findings, ...result.bundles.flatMap((b) => b.findings)];
+    errors: countLevel(bundle.findings, "error"),
+    warnings: countLevel(bundle.findings, "warning"),
+    checklist: checklistItems(bundle),
+    smoke: sortedSmoke(bundle.smoke),
+  };
+}
+
+/**
+ * Counts kept as bundles go by, so a report streamed bundle by bundle (50,000 of them) counts
+ * exactly as a report built whole, without keeping the bundles.
+ */
+export class ReportTally implements ReportCounts {
+  bundles = 0;
+  passed = 0;
+  failed = 0;
+  notFinished = 0;
+  errors = 0;
+  warnings = 0;
+  notices = 0;
+
+  add(bundle: BundleResult): this {
+    this.bundles++;
+    const verdict = bundleVerdict(bundle);
+    if (verdict === "passed") this.passed++;
+    if (verdict === "not-finished") this.notFinished++;
+    if (bundle.conclusion === "failure") this.failed++;
+    return this.count(bundle.findings);
+  }
+
+  count(findings: readonly Finding[]): this {
+    this.errors += countLevel(findings, "error");
+    this.warnings += countLevel(findings, "warning");
+    this.notices += countLevel(findings, "notice");
+    return this;
+  }
+
+  counts(): ReportCounts {
+    const { bundles, passed, failed, notFinished, errors, warnings, notices } = this;
+    return { bundles, passed, failed, notFinished, errors, warnings, notices };
+  }
+}
+
+export function reportModel(result: CheckResult): Report {
+  const tally = new ReportTally().count(result.findings);
+  for (const b of result.bundles) tally.add(b);
   return {
     conclusion: result.conclusion,
     outside: result.findings,
-    bundles,
-    counts: {
-      bundles: bundles.length,
-      // As before: a bundle counts as failed by its conclusion, whether or not it finished.
-      passed: result.bundles.filter((b) => b.conclusion !== "failure").length,
-      failed: result.bundles.filter((b) => b.conclusion === "failure").length,
-      notFinished: bundles.filter((b) => b.verdict === "not-finished").length,
-      errors: level(all, "error"),
-      warnings: level(all, "warning"),
-      notices: level(all, "notice"),
-    },
+    bundles: result.bundles.map(bundleReport),
+    counts: tally.counts(),
+    ...(result.nothingChecked ? { nothingChecked: result.nothingChecked } : {}),
   };
+}
+
+/** Nothing failed and every bundle finished. */
+export function isClean(report: Pick<Report, "conclusion" | "counts">): boolean {
+  return report.conclusion === "success" && report.counts.notFinished === 0;
+}
+
+/**
+ * Failed smoke tests as findings on the bundle's Dockerfile: reports that need a file and a
+ * line (Code Quality, SARIF) still show them. Infrastructure problems are not findings.
+ */
+export function smokeFailureFindings(bundle: BundleResult): Finding[] {
+  return bundle.smoke
+    .filter((s) => !s.passed)
+    .map((s) => ({
+      file: `${bundle.path}/Dockerfile`,
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: 1,
+      level: "error" as const,
+      rule: smokeRule(s.name),
+      message: `smoke test "${s.name}" failed: ${s.reason ?? "no reason given"}. Run \`hubgate check ${bundle.path} --build\` to reproduce it.`,
+    }));
+}
+
+/** Every finding at a file and line, smoke failures included, for the located dialects. */
+export function locatedFindings(result: CheckResult): Finding[] {
+  return [
+    ...result.findings,
+    ...result.bundles.flatMap((b) => b.findings),
+    ...result.bundles.flatMap(smokeFailureFindings),
+  ];
 }

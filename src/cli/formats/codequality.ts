@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Finding } from "../../core/finding.js";
 import type { CheckResult } from "../../core/result.js";
-import { smokeRule } from "../../core/rules.js";
+import { locatedFindings } from "../../report/report-model.js";
 
 /**
  * GitLab Code Quality report (`artifacts:reports:codequality`): a JSON array of
@@ -25,34 +25,9 @@ const SEVERITY: Record<Finding["level"], CodeQualityIssue["severity"]> = {
   notice: "info",
 };
 
-/**
- * Failed smoke tests as findings on the bundle's Dockerfile: reports that need a file and a
- * line (Code Quality, SARIF) still show them. Infrastructure problems are not findings.
- */
-export function smokeFailureFindings(result: CheckResult): Finding[] {
-  return result.bundles.flatMap((b) =>
-    b.smoke
-      .filter((s) => !s.passed)
-      .map((s) => ({
-        file: `${b.path}/Dockerfile`,
-        line: 1,
-        column: 1,
-        endLine: 1,
-        endColumn: 1,
-        level: "error" as const,
-        rule: smokeRule(s.name),
-        message: `smoke test "${s.name}" failed: ${s.reason ?? "no reason given"}. Run \`hubgate check ${b.path} --build\` to reproduce it.`,
-      })),
-  );
-}
-
-export function allFindings(result: CheckResult): Finding[] {
-  return [...result.findings, ...result.bundles.flatMap((b) => b.findings), ...smokeFailureFindings(result)];
-}
-
 export function codeQualityIssues(result: CheckResult): CodeQualityIssue[] {
   const seen = new Map<string, number>();
-  return allFindings(result).map((f) => {
+  return locatedFindings(result).map((f) => {
     const identity = `${f.rule}\0${f.file}\0${f.line}\0${f.message}`;
     // The same finding twice (rare) would collapse into one in GitLab's widget: number the repeats.
     const repeat = seen.get(identity) ?? 0;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Finding } from "../../core/finding.js";
 import type { CheckResult } from "../../core/result.js";
 import { rule } from "../../core/rules.js";
-import { allFindings } from "./codequality.js";
+import { locatedFindings } from "../../report/report-model.js";
 
 /**
  * SARIF 2.1.0 (GitHub code scanning, IDE viewers, GitLab via converters): one run, a rule per
@@ -28,7 +28,7 @@ function region(f: Finding): Record<string, number> {
 }
 
 export function sarifLog(result: CheckResult, toolVersion?: string): Record<string, unknown> {
-  const findings = allFindings(result);
+  const findings = locatedFindings(result);
   const ruleIds = [...new Set(findings.map((f) => f.rule))].sort();
   // Each rule's descriptions come from the catalogue; its level is the most severe reported
   // (a hub may raise or lower a rule's level, e.g. the version bump).

@@ -1,7 +1,8 @@
 import type { BundleResult, CheckResult } from "../../core/result.js";
 import type { Format } from "../args.js";
 import { jsonBundleItem } from "./json.js";
-import { COLOURS, PLAIN, textBundle, textEnd, textOutside, TextTally } from "./text.js";
+import { ReportTally } from "../../report/report-model.js";
+import { COLOURS, PLAIN, textBundle, textEnd, textOutside } from "./text.js";
 
 /**
  * The text and JSON reports written bundle by bundle as they finish, in plan order, so a
@@ -26,7 +27,7 @@ export function reportStream(
   options: { color: boolean },
 ): ReportStream {
   const style = options.color ? COLOURS : PLAIN;
-  const tally = new TextTally();
+  const tally = new ReportTally();
   const position = new Map(order.map((path, i) => [path, i]));
   const waiting = new Map<number, BundleResult>();
   let next = 0;

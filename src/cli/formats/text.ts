@@ -1,6 +1,7 @@
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult, CheckResult } from "../../core/result.js";
 import { guardLines, plainValue } from "../../report/plain-text.js";
+import { ReportTally } from "../../report/report-model.js";
 
 export interface TextStyle {
   red(s: string): string;
@@ -23,7 +24,7 @@ export const PLAIN: TextStyle = { red: same, yellow: same, green: same, dim: sam
 
 /** Compiler-style lines (`file:line:col: error: message [rule]`), grouped per bundle. */
 export function formatText(result: CheckResult, style: TextStyle): string {
-  const tally = new TextTally();
+  const tally = new ReportTally();
   const out = [textOutside(result.findings, style)];
   for (const bundle of result.bundles) {
     tally.add(bundle);
@@ -75,48 +76,24 @@ export function textBundle(bundle: BundleResult, style: TextStyle): string {
   return guardLines(out.join("\n")) + "\n";
 }
 
-/** Counts for the summary line, kept as bundles go by (the bundles themselves need not be kept). */
-export class TextTally {
-  bundles = 0;
-  failed = 0;
-  errors = 0;
-  warnings = 0;
-  infrastructure = 0;
-
-  add(bundle: BundleResult): void {
-    this.bundles++;
-    if (bundle.conclusion === "failure") this.failed++;
-    if (bundle.infrastructureError) this.infrastructure++;
-    this.count(bundle.findings);
-  }
-
-  count(findings: readonly Finding[]): void {
-    for (const f of findings) {
-      if (f.level === "error") this.errors++;
-      else if (f.level === "warning") this.warnings++;
-    }
-  }
-}
-
 /** Why nothing was checked, if so, and the summary line. */
-export function textEnd(result: CheckResult, tally: TextTally, style: TextStyle): string {
-  const totals = Object.assign(new TextTally(), tally);
-  totals.count(result.findings);
+export function textEnd(result: CheckResult, tally: ReportTally, style: TextStyle): string {
+  const totals = Object.assign(new ReportTally(), tally).count(result.findings);
   const out: string[] = [];
   // "0 bundles checked" always says why.
   if (result.nothingChecked) out.push(style.yellow(plainValue(result.nothingChecked.message)));
   const n = totals.bundles;
   const parts = [
     `${n} bundle${n === 1 ? "" : "s"} checked`,
-    `${n - totals.failed} passed`,
+    `${totals.passed} passed`,
     `${totals.failed} failed`,
     `${totals.errors} error${totals.errors === 1 ? "" : "s"}`,
     `${totals.warnings} warning${totals.warnings === 1 ? "" : "s"}`,
   ];
-  if (totals.infrastructure)
-    parts.push(`${totals.infrastructure} not finished because of an infrastructure problem`);
+  if (totals.notFinished)
+    parts.push(`${totals.notFinished} not finished because of an infrastructure problem`);
   const text = parts.join(", ");
-  out.push(result.conclusion === "success" && !totals.infrastructure ? style.green(text) : style.red(text));
+  out.push(result.conclusion === "success" && !totals.notFinished ? style.green(text) : style.red(text));
   return out.join("\n") + "\n";
 }
 

@@ -1,23 +1,25 @@
 import type { BundleLocation } from "../../core/bundle-layout.js";
-import { rule } from "../../core/rules.js";
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult, CheckResult } from "../../core/result.js";
 import type { JobReporter } from "../../ports/job-platform.js";
 import type { Phase } from "../../pipeline/image-pipeline.js";
 import type { Logger } from "../../pipeline/logger.js";
-import { escapeMarkdown } from "../shared/markdown-text.js";
-import { formatDuration } from "../shared/report-blocks.js";
-import { renderFindingsList } from "./check-run-summary.js";
 import {
-  ANNOTATIONS_PER_REQUEST,
-  annotationFor,
   annotationKey,
   checkRunSummary,
   checkRunText,
   checkRunTitle,
-  MAX_ANNOTATIONS,
+  githubLink,
+  nothingCheckedOutput,
+  outsideOutput,
+  runAnnotations,
   type Annotation,
-} from "./check-run-output.js";
+  type CheckRunOutput,
+} from "../../report/github-check-run.js";
+import { escapeMarkdown } from "../../report/index.js";
+import { LIMITS } from "../../report/limits.js";
+import { formatDuration } from "../../report/markdown-blocks.js";
+import { bundleReport, reportModel } from "../../report/report-model.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 
 export const CHECK_NAME_PREFIX = "hubgate";
@@ -75,8 +77,9 @@ export class CheckRunReporter implements JobReporter {
     this.o = { ...o, repo: { owner: o.repo.owner, repo: o.repo.repo } };
   }
 
-  private link = (f: Finding) =>
-    `${this.o.htmlUrl}/blob/${this.o.headSha}/${f.file.split("/").map(encodePathSegment).join("/")}#L${f.line}`;
+  private get link() {
+    return githubLink(this.o.htmlUrl, this.o.headSha);
+  }
 
   /** The job waits for a free runner: one `queued` run now, completed when the job has reported. */
   async queued(): Promise<void> {
@@ -94,26 +97,13 @@ export class CheckRunReporter implements JobReporter {
     );
   }
 
-  async planned(_bundles: BundleLocation[], outside: Finding[]): Promise<void> {
+  async planned(bundles: BundleLocation[], outside: Finding[]): Promise<void> {
     // Bundles get their run with their static result (staticDone): one write instead of two.
-    if (outside.length) {
-      // Loose files, the hub's own configuration, or a layout that finds nothing (a warning):
-      // the headline and conclusion follow what was found.
-      const errors = outside.filter((f) => f.level === "error");
-      const placed = outside.every((f) => f.rule === "bundle/badly-placed");
-      const headline = placed
-        ? `${outside.length} file${outside.length === 1 ? " is" : "s are"} outside any bundle`
-        : `${outside.length} problem${outside.length === 1 ? "" : "s"} outside any bundle`;
-      const summary = `**${errors.length ? "❌" : "⚠️"} ${headline}**\n\n${renderFindingsList(outside, this.link)}`;
-      await this.complete(
-        LAYOUT_CHECK,
-        errors.length ? "failure" : "neutral",
-        {
-          title: placed ? "The pod bundle is badly placed" : rule((errors[0] ?? outside[0]!).rule).title,
-          summary,
-        },
-        outside.map((f) => annotationFor(f, "")!),
-      );
+    // With no bundle at all, finished() writes the one run that says why, outside findings included.
+    if (outside.length && bundles.length) {
+      // Loose files, the hub's own configuration: the headline and conclusion follow what was found.
+      const { failed, ...output } = outsideOutput(outside, this.link);
+      await this.complete(LAYOUT_CHECK, failed ? "failure" : "neutral", output, runAnnotations(outside).annotations);
     }
   }
 
@@ -121,13 +111,18 @@ export class CheckRunReporter implements JobReporter {
     const buildFollows = this.o.builds && result.conclusion !== "failure" && !result.infrastructureError;
     // Nothing follows: the static result is the whole result, completed in the same call.
     if (!buildFollows) return this.bundleDone(result);
+    const report = bundleReport(result);
+    const { annotations, notAnnotated } = runAnnotations(result.findings, result.path);
     await this.write(
       checkRunName(result.path),
       {
         status: "in_progress",
-        output: { title: "Manifest valid · building image…", summary: checkRunSummary(result, this.link) },
+        output: {
+          title: "Manifest valid · building image…",
+          summary: checkRunSummary(report, this.link, notAnnotated),
+        },
       },
-      this.annotations(result),
+      annotations,
     );
   }
 
@@ -156,19 +151,33 @@ export class CheckRunReporter implements JobReporter {
     const name = checkRunName(result.path);
     const finalKey = JSON.stringify(result);
     if (this.runs.get(name)?.finalKey === finalKey) return; // completed with this very result already
-    const annotations = this.annotations(result);
-    const omitted = Math.max(0, annotations.length - MAX_ANNOTATIONS);
+    const report = bundleReport(result);
+    const { annotations, notAnnotated } = runAnnotations(result.findings, result.path);
+    const text = checkRunText(report);
     const output = {
-      title: checkRunTitle(result),
-      summary: checkRunSummary(result, this.link, omitted),
-      text: checkRunText(result),
+      title: checkRunTitle(report),
+      summary: checkRunSummary(report, this.link, notAnnotated),
+      ...(text ? { text } : {}),
     };
     if (result.infrastructureError) await this.complete(name, "neutral", output, annotations, true);
     else await this.complete(name, result.conclusion, output, annotations);
     this.runs.get(name)!.finalKey = finalKey;
   }
 
-  async finished(_result: CheckResult): Promise<void> {
+  async finished(result: CheckResult): Promise<void> {
+    if (result.bundles.length === 0) {
+      // No bundle checked: one run, under the general name, says why. It exists on every such
+      // change, so a hub can make it a required check and a README change can still merge.
+      const report = reportModel(result);
+      const { failed, ...output } = nothingCheckedOutput(report, this.link);
+      await this.complete(
+        CHECK_NAME_PREFIX,
+        failed ? "failure" : "success",
+        output,
+        runAnnotations(report.outside).annotations,
+      );
+      return;
+    }
     // The general run this job showed while queued, or an earlier attempt's "infrastructure
     // problem" run: the commit is now checked, so it must not keep saying otherwise.
     const general = (await this.loadExisting()).get(CHECK_NAME_PREFIX);
@@ -224,12 +233,6 @@ export class CheckRunReporter implements JobReporter {
     }
   }
 
-  private annotations(result: BundleResult): Annotation[] {
-    return result.findings
-      .map((f) => annotationFor(f, result.path))
-      .filter((a): a is Annotation => a !== undefined);
-  }
-
   /** This job's runs on the commit, by name: found by external_id, so only our own. */
   private async loadExisting(fresh = false): Promise<Map<string, { id: number; completed: boolean }>> {
     if (this.existing && !fresh) return this.existing;
@@ -253,7 +256,7 @@ export class CheckRunReporter implements JobReporter {
   private async complete(
     name: string,
     conclusion: Conclusion,
-    output: { title: string; summary: string; text?: string },
+    output: CheckRunOutput,
     annotations: Annotation[],
     rerunButton = false,
   ): Promise<void> {
@@ -290,12 +293,13 @@ export class CheckRunReporter implements JobReporter {
         this.runs.set(name, state);
       }
     }
+    const perRun = LIMITS.github.annotationsPerRun;
+    const perRequest = LIMITS.github.annotationsPerRequest;
     const fresh = annotations
       .filter((a) => !state?.posted.has(annotationKey(a)))
-      .slice(0, Math.max(0, MAX_ANNOTATIONS - (state?.posted.size ?? 0)));
+      .slice(0, Math.max(0, perRun - (state?.posted.size ?? 0)));
     const batches: Annotation[][] = [];
-    for (let i = 0; i < fresh.length; i += ANNOTATIONS_PER_REQUEST)
-      batches.push(fresh.slice(i, i + ANNOTATIONS_PER_REQUEST));
+    for (let i = 0; i < fresh.length; i += perRequest) batches.push(fresh.slice(i, i + perRequest));
     const { octokit, repo } = this.o;
     const [first, ...rest] = batches;
     const output = body.output
@@ -373,11 +377,3 @@ const interrupted = (message: string) => ({
   title: "Interrupted on hubgate's side",
   summary: `${escapeMarkdown(message)}\n\nUse **Re-run** to check this commit again.`,
 });
-
-/** A path segment for a Markdown link target: parentheses too, or a `)` in a folder name ends the link. */
-function encodePathSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(
-    /[()'*!]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}

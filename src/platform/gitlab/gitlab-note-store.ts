@@ -1,5 +1,5 @@
 import { gitlabFailure, httpStatusOf, type GitLabClient } from "./gitlab-client.js";
-import { NOTE_MARKER } from "./gitlab-note.js";
+import { NOTE_MARKER } from "../../report/gitlab-note.js";
 import { LruMap } from "../shared/lru-map.js";
 
 export interface NoteTarget {

@@ -21,20 +21,19 @@ import type { Logger } from "../../pipeline/logger.js";
 import { gitlabFailure, httpStatusOf, type GitLabClient } from "./gitlab-client.js";
 import {
   renderInfrastructureNote,
-  renderNothingToCheckNote,
   renderProgressNote,
   renderResultNote,
+  resultHeadline,
+  statusText,
   type NoteContext,
-} from "./gitlab-note.js";
+} from "../../report/gitlab-note.js";
+import { plural } from "../../report/limits.js";
+import { bundleReport, reportModel } from "../../report/report-model.js";
 import type { GitLabNoteStore } from "./gitlab-note-store.js";
-import { stripControl, truncateText } from "../../report/index.js";
-import { plural } from "../shared/report-blocks.js";
 
 export type StatusState = "pending" | "running" | "success" | "failed" | "canceled";
 
 const FINAL: ReadonlySet<StatusState> = new Set(["success", "failed", "canceled"]);
-/** GitLab's limit for a commit status description and name. */
-const STATUS_TEXT_LIMIT = 255;
 /** Status used when a run fails before it knows its bundles; also the default name prefix. */
 export const GENERAL_STATUS = "hubgate";
 const OUTSIDE = "files outside any bundle";
@@ -69,11 +68,7 @@ export interface GitLabReporterOptions {
 }
 
 export function statusName(bundlePath: string, prefix = GENERAL_STATUS): string {
-  return truncateText(`${prefix}: ${bundlePath}`, STATUS_TEXT_LIMIT);
-}
-
-export function statusDescription(text: string): string {
-  return truncateText(stripControl(text).replace(/\s+/g, " ").trim(), STATUS_TEXT_LIMIT);
+  return statusText(`${prefix}: ${bundlePath}`);
 }
 
 export class GitLabReporter implements JobReporter {
@@ -95,7 +90,8 @@ export class GitLabReporter implements JobReporter {
   async planned(bundles: BundleLocation[], outside: Finding[]): Promise<void> {
     this.planned_ = bundles;
     this.outside = outside;
-    if (bundles.length === 0 && outside.length === 0) return;
+    // With no bundle at all, finished() writes the one status and note that say why.
+    if (bundles.length === 0) return;
     await this.writeNote(renderProgressNote(this.ctx, bundles, outside));
     for (const b of bundles)
       await this.status(this.nameOf(b.root), "pending", "queued: checking files and manifest.yml");
@@ -127,15 +123,14 @@ export class GitLabReporter implements JobReporter {
 
   async finished(result: CheckResult): Promise<void> {
     for (const b of result.bundles) this.results.set(b.path, b);
-    if (
-      this.planned_.length === 0 &&
-      this.outside.length === 0 &&
-      result.bundles.length === 0 &&
-      result.findings.length === 0
-    ) {
-      // Nothing of the hub changed: no status and no new note, but never leave an earlier report stale.
-      await this.writeNote(renderNothingToCheckNote(this.ctx), false);
-      await this.resolveGeneralStatus("this commit changes no pod bundle");
+    const report = reportModel(result);
+    if (result.bundles.length === 0) {
+      // No bundle checked: the general status and the note say why (and what was found outside
+      // the bundles), so "pipelines must succeed" has a result and the MR is never left silent.
+      const { text } = resultHeadline(report);
+      const failed = result.findings.some((f) => f.level === "error");
+      await this.status(this.general, failed ? "failed" : "success", result.nothingChecked?.message ?? text);
+      await this.writeNote(renderResultNote(this.ctx, report));
       return;
     }
     for (const b of result.bundles) await this.bundleStatus(b);
@@ -149,12 +144,12 @@ export class GitLabReporter implements JobReporter {
           : "every changed file is inside a bundle",
       );
     }
-    await this.writeNote(renderResultNote(this.ctx, result));
+    await this.writeNote(renderResultNote(this.ctx, report));
     await this.resolveGeneralStatus("checked: see the per-bundle statuses");
   }
 
   async infrastructureFailure(message: string): Promise<void> {
-    const description = statusDescription(INFRA_PREFIX + message);
+    const description = statusText(INFRA_PREFIX + message);
     const open = [
       ...this.planned_.map((b) => this.nameOf(b.root)),
       ...(this.outside.length ? [this.nameOf(OUTSIDE)] : []),
@@ -162,7 +157,9 @@ export class GitLabReporter implements JobReporter {
     if (this.planned_.length === 0 && this.outside.length === 0)
       await this.status(this.general, "failed", description);
     for (const name of open) await this.status(name, "failed", description);
-    await this.writeNote(renderInfrastructureNote(this.ctx, message, [...this.results.values()]));
+    await this.writeNote(
+      renderInfrastructureNote(this.ctx, message, [...this.results.values()].map(bundleReport)),
+    );
   }
 
   async cancelled(): Promise<void> {
@@ -272,7 +269,7 @@ export class GitLabReporter implements JobReporter {
         name,
         ref: this.options.ref,
         targetUrl,
-        description: statusDescription(text),
+        description: statusText(text),
       });
     } catch (error) {
       // A redelivery after a restart finds the status already there: GitLab refuses

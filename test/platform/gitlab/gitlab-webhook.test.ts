@@ -1,4 +1,4 @@
-import { NOTE_MARKER } from "../../../src/platform/gitlab/gitlab-note.js";
+import { NOTE_MARKER } from "../../../src/report/gitlab-note.js";
 import {
   HUB_BASE,
   AWESOME,

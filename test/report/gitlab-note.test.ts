@@ -1,20 +1,17 @@
-import { finding, type Finding, type RuleId } from "../../../src/core/finding.js";
-import type { BundleResult, CheckResult } from "../../../src/core/result.js";
-import {
-  GITLAB_NOTE_LIMIT,
-  NOTE_MARKER,
-  renderResultNote,
-} from "../../../src/platform/gitlab/gitlab-note.js";
-import { readGitLabSettings } from "../../../src/platform/gitlab/gitlab-settings.js";
-import { LruMap } from "../../../src/platform/shared/lru-map.js";
-import { checklistItems, smokeTable } from "../../../src/platform/shared/report-blocks.js";
+import { finding, type Finding, type RuleId } from "../../src/core/finding.js";
+import type { BundleResult, CheckResult } from "../../src/core/result.js";
+import { checklistItems } from "../../src/report/checklist.js";
+import { NOTE_MARKER, renderResultNote } from "../../src/report/gitlab-note.js";
+import { LIMITS } from "../../src/report/limits.js";
+import { smokeTable } from "../../src/report/markdown-blocks.js";
+import { bundleReport, reportModel } from "../../src/report/report-model.js";
 import {
   codeBlock,
   escapeMarkdown,
   inlineCode,
   stripControl,
   truncateText,
-} from "../../../src/report/index.js";
+} from "../../src/report/index.js";
 
 const bundle = (over: Partial<BundleResult> = {}): BundleResult => ({
   path: "executors/encoders/Foo",
@@ -110,10 +107,16 @@ describe("checklistItems: the seed's causes, ticked, crossed or not run", () => 
   });
 
   it("renders the smoke table in run, pod, replicas order with escaped reasons", () => {
-    const table = smokeTable([
-      { name: "replicas", passed: true, durationMs: 2500 },
-      { name: "run", passed: false, durationMs: 800, reason: "exit code 1 <@admin>" },
-    ]);
+    const table = smokeTable(
+      bundleReport(
+        bundle({
+          smoke: [
+            { name: "replicas", passed: true, durationMs: 2500 },
+            { name: "run", passed: false, durationMs: 800, reason: "exit code 1 <@admin>" },
+          ],
+        }),
+      ),
+    );
     const rows = table.split("\n");
     expect(rows[2]).toContain("`run`");
     expect(rows[2]).toContain("exit code 1 &lt;@\u200dadmin&gt;");
@@ -145,42 +148,11 @@ describe("renderResultNote: GitLab's note limit", () => {
     };
     const note = renderResultNote(
       { iid: 3, sha: "a".repeat(40), headWebUrl: "https://gitlab.example.com/g/p" },
-      result,
+      reportModel(result),
     );
-    expect(note.length).toBeLessThanOrEqual(GITLAB_NOTE_LIMIT);
+    expect(note.length).toBeLessThanOrEqual(LIMITS.gitlab.noteChars);
     expect(note.startsWith(NOTE_MARKER)).toBe(true);
     expect(note).toMatch(/… and [\d,]+ more findings not shown here/);
   });
 });
 
-describe("readGitLabSettings", () => {
-  it("is off, with the reason, while anything is missing", () => {
-    expect(readGitLabSettings({})).toEqual({
-      enabled: false,
-      reason: "GitLab integration is off: set GITLAB_URL, GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET",
-    });
-    expect(
-      readGitLabSettings({ GITLAB_URL: "ftp://x", GITLAB_TOKEN: "t", GITLAB_WEBHOOK_SECRET: "s" }).enabled,
-    ).toBe(false);
-  });
-
-  it("accepts the instance URL or the API URL", () => {
-    const env = { GITLAB_TOKEN: "t", GITLAB_WEBHOOK_SECRET: "s" };
-    expect(readGitLabSettings({ ...env, GITLAB_URL: "https://gitlab.example.com/api/v4/" })).toEqual({
-      enabled: true,
-      url: "https://gitlab.example.com",
-      token: "t",
-      webhookSecret: "s",
-    });
-  });
-});
-
-describe("LruMap", () => {
-  it("forgets the least recently used entry beyond its capacity", () => {
-    const m = new LruMap<string, number>(2);
-    m.set("a", 1).set("b", 2);
-    m.get("a");
-    m.set("c", 3);
-    expect([m.has("a"), m.has("b"), m.has("c")]).toEqual([true, false, true]);
-  });
-});

@@ -1,4 +1,4 @@
-import { codeBlock, escapeMarkdown, truncateText } from "../../../src/platform/shared/markdown-text.js";
+import { codeBlock, escapeMarkdown, truncateText } from "../../src/report/markdown-text.js";
 
 describe("report Markdown", () => {
   it("neutralises HTML, Markdown links, mentions and line breaks", () => {
