@@ -129,8 +129,8 @@ export class GitLabReporter implements JobReporter {
       // the bundles), so "pipelines must succeed" has a result and the MR is never left silent.
       const { text } = resultHeadline(report);
       const failed = result.findings.some((f) => f.level === "error");
-      await this.status(this.general, failed ? "failed" : "success", result.nothingChecked?.message ?? text);
       await this.writeNote(renderResultNote(this.ctx, report));
+      await this.status(this.general, failed ? "failed" : "success", result.nothingChecked?.message ?? text);
       return;
     }
     for (const b of result.bundles) await this.bundleStatus(b);

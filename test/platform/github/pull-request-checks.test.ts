@@ -96,23 +96,43 @@ describe("GitHub pull requests → check runs (static checks, Docker off)", () =
     expect(summary).not.toContain("[x](http://evil)");
   });
 
-  it("gives a PR that touches no bundle no check run at all", async () => {
+  it("gives a PR that touches no bundle one successful run that says why", async () => {
     const pull = setUpPull(fake, {
       base: { "README.md": "a\n", ...base },
       head: { "README.md": "b\n", ...base },
     });
     await deliver(server, "pull_request", pullRequestPayload(fake, "opened", pull));
     await server.queue.idle();
-    expect(fake.checkRuns(OWNER, REPO)).toEqual([]);
+    const runs = fake.checkRuns(OWNER, REPO);
+    expect(runs.map((r) => [r.name, r.status, r.conclusion, r.output.title])).toEqual([
+      ["hubgate", "completed", "success", "No bundle changed: nothing to check"],
+    ]);
+    // Read as rendered: the reason is escaped Markdown.
+    const shown = runs[0]!.output.summary!.replace(/\\(.)/g, "$1");
+    expect(shown).toContain("0 bundles checked: no bundle changed (1 changed file");
   });
 
-  it("reports badly placed files in a layout check run", async () => {
+  it("reports badly placed files in the one run of a change without bundles", async () => {
     const pull = setUpPull(fake, { base, head: { ...base, "executors/encoders/helper.py": "x = 1\n" } });
     await deliver(server, "pull_request", pullRequestPayload(fake, "opened", pull));
     await server.queue.idle();
     const runs = fake.checkRuns(OWNER, REPO);
-    expect(runs.map((r) => [r.name, r.conclusion])).toEqual([["hubgate: hub layout", "failure"]]);
+    expect(runs.map((r) => [r.name, r.conclusion, r.output.title])).toEqual([
+      ["hubgate", "failure", "The pod bundle is badly placed"],
+    ]);
     expect(runs[0]!.annotations[0]).toMatchObject({ path: "executors/encoders/helper.py", start_line: 1 });
+  });
+
+  it("reports badly placed files beside a changed bundle in a layout check run", async () => {
+    const head = bumped({ ...base, "executors/encoders/helper.py": "x = 1\n" }, "0.0.2");
+    const pull = setUpPull(fake, { base, head });
+    await deliver(server, "pull_request", pullRequestPayload(fake, "opened", pull));
+    await server.queue.idle();
+    const runs = fake.checkRuns(OWNER, REPO);
+    expect(runs.map((r) => [r.name, r.conclusion]).sort()).toEqual([
+      ["hubgate: executors/encoders/AwesomeEncoder", "success"],
+      ["hubgate: hub layout", "failure"],
+    ]);
   });
 
   it("creates no duplicate check run when the same delivery arrives twice", async () => {

@@ -306,7 +306,7 @@ describe("GitLab webhook: merge request checks against a fake GitLab over HTTP",
     expect(h.gl.calls).toEqual([]);
   });
 
-  it("no bundle touched: no status and no note; an earlier report is rewritten to 'nothing to check'", async () => {
+  it("no bundle touched: a successful status and a note that say why; an earlier report is rewritten", async () => {
     const docs = openMergeRequest(
       h.gl,
       { "docs/guide.md": "# How to contribute\n" },
@@ -314,8 +314,16 @@ describe("GitLab webhook: merge request checks against a fake GitLab over HTTP",
     );
     expect((await h.post(mergeRequestHook(h.gl, docs, { action: "open" }))).status).toBe(202);
     await h.queue.idle();
-    expect(h.gl.statuses(1, docs.headSha)).toEqual([]);
-    expect(botNotes(3)).toEqual([]);
+    const [note] = botNotes(3);
+    expect(h.gl.statuses(1, docs.headSha).map((s) => [s.name, s.status, s.description, s.target_url])).toEqual([
+      [
+        "hubgate",
+        "success",
+        expect.stringContaining("0 bundles checked: no bundle changed"),
+        `${h.hub.webUrl}/-/merge_requests/3#note_${note!.id}`,
+      ],
+    ]);
+    expect(note!.body).toContain("## ✅ hubgate: no bundle changed, nothing to check");
     expect(h.gl.callsTo("repository/archive")).toEqual([]);
 
     // The same MR first touched a bundle, then dropped that change again.
@@ -332,10 +340,10 @@ describe("GitLab webhook: merge request checks against a fake GitLab over HTTP",
     await h.queue.idle();
 
     expectClean(h);
-    expect(h.gl.statuses(1, reverted)).toEqual([]);
+    expect(h.gl.statuses(1, reverted).map((s) => [s.name, s.status])).toEqual([["hubgate", "success"]]);
     const notes = botNotes(4);
     expect(notes).toHaveLength(1);
-    expect(notes[0]!.body).toContain("nothing to check");
+    expect(notes[0]!.body).toContain("no bundle changed, nothing to check");
   });
 
   it("merge: a publish job for the merge commit, with the pre-merge base and a working change source", async () => {
