@@ -57,7 +57,14 @@ function findingList(
   bundlePath: string | undefined,
   max: number,
 ): string[] {
-  const lines = findingItems(findings, max, gitlabLink(ctx), bundlePath);
+  // Rendered only up to the note's limit: a longer section cannot be shown whole anyway.
+  const lines: string[] = [];
+  let size = 0;
+  for (const line of findingItems(findings, max, gitlabLink(ctx), bundlePath)) {
+    if (size > LIMITS.gitlab.noteChars) break;
+    lines.push(line());
+    size += lines[lines.length - 1]!.length + 1;
+  }
   const rest = findings.length - lines.length;
   if (rest > 0)
     lines.push(moreFindings(rest, `the note would be too long; ${runLocally(bundlePath ? [bundlePath] : [])}`));
@@ -210,8 +217,8 @@ export function renderResultNote(ctx: NoteContext, report: Report): string {
     (budget) => ({
       head: [NOTE_MARKER, `## ${mark} hubgate: ${text}`, "", summary, ""].join("\n"),
       items: [
-        ...(report.outside.length ? [outsideSection(ctx, report.outside, budget)] : []),
-        ...report.bundles.map((b) => bundleSection(ctx, b, budget)),
+        ...(report.outside.length ? [() => outsideSection(ctx, report.outside, budget)] : []),
+        ...report.bundles.map((b) => () => bundleSection(ctx, b, budget)),
       ],
       tail: footer(paths),
     }),
@@ -239,7 +246,7 @@ export function renderInfrastructureNote(
         "It is retried on the next push; a maintainer can also re-run it by closing and reopening the merge request.",
         "",
       ].join("\n"),
-      items: done.map((b) => bundleSection(ctx, b, budget)),
+      items: done.map((b) => () => bundleSection(ctx, b, budget)),
       tail: footer(done.map((b) => b.bundle.path)),
     }),
     LIMITS.gitlab.noteChars,

@@ -49,11 +49,14 @@ export const DETAIL_STEPS: readonly DetailBudget[] = [
   { logLines: 0, findings: 0 },
 ];
 
+/** An item of a report, rendered only when it is needed (a list of 50,000 findings is mostly not). */
+export type ReportItem = string | (() => string);
+
 /** A rendered report in parts: when even the least detail is too long, whole items are left out. */
 export interface ReportParts {
   head: string;
   /** Sections that can be left out from the end (bundles of a note, lines of a list). */
-  items: string[];
+  items: readonly ReportItem[];
   /** Items the budget already left out (counted in the same notice). */
   omitted?: number;
   tail?: string;
@@ -62,7 +65,8 @@ export interface ReportParts {
 /**
  * Render with ever less detail until the text fits `limit` characters. As a last resort keep
  * the head and as many whole items as fit, and put `leftOut(n)` where the rest would be.
- * `render` must be pure: it is called once per step.
+ * Items are rendered only until the limit is passed, so a huge report costs what fits, not
+ * what it holds. `render` must be pure: it is called once per step.
  */
 export function fitToLimit(
   render: (budget: DetailBudget) => ReportParts,
@@ -73,8 +77,20 @@ export function fitToLimit(
   let parts: ReportParts | undefined;
   for (const budget of DETAIL_STEPS) {
     parts = render(budget);
-    const text = join(parts, parts.omitted ? [leftOut(parts.omitted)] : [], separator);
-    if (text.length <= limit) return text;
+    const notice = parts.omitted ? [leftOut(parts.omitted)] : [];
+    const fixed = [parts.head, ...notice, parts.tail ?? ""];
+    let size = fixed.reduce((n, t) => n + t.length + separator.length, 0);
+    const shown: string[] = [];
+    for (const item of parts.items) {
+      if (size > limit) break;
+      const text = itemText(item);
+      size += text.length + separator.length;
+      shown.push(text);
+    }
+    if (shown.length === parts.items.length) {
+      const text = join({ ...parts, items: shown }, notice, separator);
+      if (text.length <= limit) return text;
+    }
   }
   const { head, items, omitted = 0, tail } = parts!;
   // The notice grows with its number: reserve room for the longest it can be.
@@ -83,16 +99,19 @@ export function fitToLimit(
   const kept: string[] = [];
   let used = shownHead.length;
   for (const item of items) {
-    if (used + separator.length + item.length > limit - reserve) break;
-    kept.push(item);
-    used += separator.length + item.length;
+    const text = itemText(item);
+    if (used + separator.length + text.length > limit - reserve) break;
+    kept.push(text);
+    used += separator.length + text.length;
   }
   const notice = leftOut(items.length - kept.length + omitted);
   const fitted = join({ head: shownHead, items: kept, tail }, [notice], separator);
   return fitted.length <= limit ? fitted : truncateText(fitted, limit);
 }
 
-function join(parts: ReportParts, notice: string[], separator: string): string {
+const itemText = (item: ReportItem) => (typeof item === "string" ? item : item());
+
+function join(parts: ReportParts & { items: readonly string[] }, notice: string[], separator: string): string {
   const head = parts.head ? [parts.head] : [];
   return [...head, ...parts.items, ...notice, ...(parts.tail ? [parts.tail] : [])].join(separator);
 }

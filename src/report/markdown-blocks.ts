@@ -41,15 +41,15 @@ export function findingItem(f: Finding, link: SourceLink, bundlePath?: string): 
   return `- ${LEVEL_MARK[f.level]} [${inlineCode(where)}](${link(f.file, f.line, isFolder)}): ${escapeMarkdown(f.message)} ${inlineCode(f.rule)}`;
 }
 
-/** The first `max` findings as list items. */
+/** The first `max` findings as list items, each rendered only if a report gets that far. */
 export function findingItems(
   findings: readonly Finding[],
   max: number,
   link: SourceLink,
   bundlePath?: string,
-): string[] {
+): Array<() => string> {
   const shown = Number.isFinite(max) ? findings.slice(0, max) : findings;
-  return shown.map((f) => findingItem(f, link, bundlePath));
+  return shown.map((f) => () => findingItem(f, link, bundlePath));
 }
 
 /** The list item that ends a list of findings when some were left out. */
