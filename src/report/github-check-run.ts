@@ -76,7 +76,10 @@ export function runAnnotations(
   bundlePath = "",
 ): { annotations: Annotation[]; notAnnotated: number } {
   const all = findings.map((f) => annotationFor(f, bundlePath)).filter((a): a is Annotation => !!a);
-  return { annotations: all.slice(0, GH.annotationsPerRun), notAnnotated: Math.max(0, all.length - GH.annotationsPerRun) };
+  return {
+    annotations: all.slice(0, GH.annotationsPerRun),
+    notAnnotated: Math.max(0, all.length - GH.annotationsPerRun),
+  };
 }
 
 export function annotationKey(a: Annotation): string {
@@ -88,7 +91,8 @@ const title = (text: string) => truncateText(stripControl(text).replace(/\s+/g, 
 export function checkRunTitle(report: BundleReport): string {
   const { bundle } = report;
   const failedSmoke = report.smoke.filter((s) => !s.passed).map((s) => s.name);
-  if (report.verdict === "not-finished") return title("Not finished: infrastructure problem on hubgate's side");
+  if (report.verdict === "not-finished")
+    return title("Not finished: infrastructure problem on hubgate's side");
   if (report.verdict === "passed")
     return title(
       bundle.smoke.length ? `${bundle.image} built and passed 3 smoke tests` : "Manifest and files are valid",
@@ -162,13 +166,17 @@ export function checkRunText(report: BundleReport): string | undefined {
       omitted: budget.logLines ? 0 : logTails(report, 1).length,
     }),
     GH.outputChars,
-    (n) => `${plural(n, "log")} left out to fit GitHub's limit: run ${inlineCode(`npx hubgate check ${report.bundle.path} --build`)} to see ${n === 1 ? "it" : "them"}.`,
+    (n) =>
+      `${plural(n, "log")} left out to fit GitHub's limit: run ${inlineCode(`npx hubgate check ${report.bundle.path} --build`)} to see ${n === 1 ? "it" : "them"}.`,
     "\n\n",
   );
 }
 
 /** Findings outside any bundle (loose files, the hub's configuration), beside the bundles' runs. */
-export function outsideOutput(outside: readonly Finding[], link: SourceLink): CheckRunOutput & { failed: boolean } {
+export function outsideOutput(
+  outside: readonly Finding[],
+  link: SourceLink,
+): CheckRunOutput & { failed: boolean } {
   const errors = outside.filter((f) => f.level === "error");
   const placed = outside.every((f) => f.rule === "bundle/badly-placed");
   const headline = placed
@@ -204,7 +212,9 @@ export function nothingCheckedOutput(report: Report, link: SourceLink): CheckRun
   const head = [
     `**${errors.length ? "❌" : report.outside.length ? "⚠️" : "✅"} ${escapeMarkdown(why)}**`,
     ...(reason ? [`> ${escapeMarkdown(reason.message)}`] : []),
-    ...(report.outside.length ? [`#### Found outside any bundle (${report.outside.length.toLocaleString("en-US")})`] : []),
+    ...(report.outside.length
+      ? [`#### Found outside any bundle (${report.outside.length.toLocaleString("en-US")})`]
+      : []),
   ].join("\n\n");
   return {
     failed: errors.length > 0,
@@ -214,4 +224,3 @@ export function nothingCheckedOutput(report: Report, link: SourceLink): CheckRun
     }),
   };
 }
-

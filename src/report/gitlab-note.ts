@@ -67,7 +67,9 @@ function findingList(
   }
   const rest = findings.length - lines.length;
   if (rest > 0)
-    lines.push(moreFindings(rest, `the note would be too long; ${runLocally(bundlePath ? [bundlePath] : [])}`));
+    lines.push(
+      moreFindings(rest, `the note would be too long; ${runLocally(bundlePath ? [bundlePath] : [])}`),
+    );
   return lines;
 }
 
@@ -186,7 +188,10 @@ export function resultHeadline(report: Report): { mark: string; text: string } {
     return { mark: outsideErrors ? "❌" : report.outside.length ? "⚠️" : "✅", text: why };
   }
   if (isClean(report))
-    return { mark: "✅", text: c.bundles === 1 ? "the pod bundle passed" : `all ${c.bundles} pod bundles passed` };
+    return {
+      mark: "✅",
+      text: c.bundles === 1 ? "the pod bundle passed" : `all ${c.bundles} pod bundles passed`,
+    };
   if (c.failed || outsideErrors)
     return {
       mark: "❌",

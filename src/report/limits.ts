@@ -111,7 +111,11 @@ export function fitToLimit(
 
 const itemText = (item: ReportItem) => (typeof item === "string" ? item : item());
 
-function join(parts: ReportParts & { items: readonly string[] }, notice: string[], separator: string): string {
+function join(
+  parts: ReportParts & { items: readonly string[] },
+  notice: string[],
+  separator: string,
+): string {
   const head = parts.head ? [parts.head] : [];
   return [...head, ...parts.items, ...notice, ...(parts.tail ? [parts.tail] : [])].join(separator);
 }

@@ -76,9 +76,11 @@ export function smokeTable(report: Pick<BundleReport, "smoke">): string {
     (s) =>
       `| ${inlineCode(s.name)} | ${s.passed ? "✅ passed" : "❌ failed"} | ${formatDuration(s.durationMs)} | ${s.passed ? escapeMarkdown(SMOKE_DESCRIPTIONS[s.name] ?? "") : escapeMarkdown(s.reason ?? "no reason given")} |`,
   );
-  return ["| Smoke test | Result | Time | What it checks / why it failed |", "| --- | --- | --- | --- |", ...rows].join(
-    "\n",
-  );
+  return [
+    "| Smoke test | Result | Time | What it checks / why it failed |",
+    "| --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
 }
 
 export function formatDuration(ms: number): string {
@@ -119,7 +121,10 @@ export function logTails(report: BundleReport, lines: number): LogTail[] {
     out.push({ title: "Why the image build failed", block: block(buildError.message.split("\n")) });
   for (const s of report.smoke) {
     if (!s.passed && s.logTail?.length)
-      out.push({ title: `Last output of the failed smoke test ${inlineCode(s.name)}`, block: block(s.logTail) });
+      out.push({
+        title: `Last output of the failed smoke test ${inlineCode(s.name)}`,
+        block: block(s.logTail),
+      });
   }
   return out;
 }

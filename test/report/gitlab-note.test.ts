@@ -5,13 +5,7 @@ import { NOTE_MARKER, renderResultNote } from "../../src/report/gitlab-note.js";
 import { LIMITS } from "../../src/report/limits.js";
 import { smokeTable } from "../../src/report/markdown-blocks.js";
 import { bundleReport, reportModel } from "../../src/report/report-model.js";
-import {
-  codeBlock,
-  escapeMarkdown,
-  inlineCode,
-  stripControl,
-  truncateText,
-} from "../../src/report/index.js";
+import { codeBlock, escapeMarkdown, inlineCode, stripControl, truncateText } from "../../src/report/index.js";
 
 const bundle = (over: Partial<BundleResult> = {}): BundleResult => ({
   path: "executors/encoders/Foo",
@@ -155,4 +149,3 @@ describe("renderResultNote: GitLab's note limit", () => {
     expect(note).toMatch(/… and [\d,]+ more findings not shown here/);
   });
 });
-

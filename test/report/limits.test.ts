@@ -14,7 +14,12 @@ import {
   outsideOutput,
   runAnnotations,
 } from "../../src/report/github-check-run.js";
-import { gitlabLink, renderProgressNote, renderResultNote, statusText } from "../../src/report/gitlab-note.js";
+import {
+  gitlabLink,
+  renderProgressNote,
+  renderResultNote,
+  statusText,
+} from "../../src/report/gitlab-note.js";
 import { fitToLimit, LIMITS, truncateBytes } from "../../src/report/limits.js";
 import { bundleReport, reportModel } from "../../src/report/report-model.js";
 
@@ -103,7 +108,12 @@ describe("GitHub: summary and text ≤ 65,535 characters, honest about what is l
   });
 
   it("annotation title ≤ 255 characters, message ≤ 64 KB in UTF-8, no control characters", () => {
-    const f = finding(`${BUNDLE}/manifest.yml`, "error", "manifest/schema", `\u001b[31m${"é".repeat(70_000)}`);
+    const f = finding(
+      `${BUNDLE}/manifest.yml`,
+      "error",
+      "manifest/schema",
+      `\u001b[31m${"é".repeat(70_000)}`,
+    );
     const a = annotationFor(f, BUNDLE)!;
     expect(Buffer.byteLength(a.message, "utf8")).toBeLessThanOrEqual(LIMITS.github.annotationMessageBytes);
     expect(a.message).not.toContain("\u001b");
@@ -129,12 +139,17 @@ describe("GitHub: summary and text ≤ 65,535 characters, honest about what is l
 describe("GitLab: note ≤ 1,000,000 characters, status text ≤ 255", () => {
   it("thousands of bundles with thousands of findings each: whole sections left out and counted", () => {
     const bundles = Array.from({ length: 3_000 }, (_, i) =>
-      bundle({ path: `executors/encoders/B${i}`, findings: many(50, `executors/encoders/B${i}/manifest.yml`) }),
+      bundle({
+        path: `executors/encoders/B${i}`,
+        findings: many(50, `executors/encoders/B${i}/manifest.yml`),
+      }),
     );
     const result: CheckResult = { conclusion: "failure", bundles, findings: many(3_000, "executors/x.py") };
     const note = renderResultNote(ctx, reportModel(result));
     expect(note.length).toBeLessThanOrEqual(LIMITS.gitlab.noteChars);
-    const m = /cut to fit GitLab's limit of 1,000,000 characters: ([\d,]+) more sections? not shown/.exec(note);
+    const m = /cut to fit GitLab's limit of 1,000,000 characters: ([\d,]+) more sections? not shown/.exec(
+      note,
+    );
     expect(m).not.toBeNull();
     const sections = note.split("\n").filter((l) => /^### /.test(l)).length;
     expect(sections + Number(m![1]!.replace(/,/g, ""))).toBe(3_001);
@@ -165,9 +180,7 @@ describe("GitLab: note ≤ 1,000,000 characters, status text ≤ 255", () => {
   });
 
   it("links encode every path segment", () => {
-    expect(gitlabLink(ctx)("a/b c)/d", 3, false)).toBe(
-      `${ctx.headWebUrl}/-/blob/${ctx.sha}/a/b%20c%29/d#L3`,
-    );
+    expect(gitlabLink(ctx)("a/b c)/d", 3, false)).toBe(`${ctx.headWebUrl}/-/blob/${ctx.sha}/a/b%20c%29/d#L3`);
   });
 });
 

@@ -103,7 +103,12 @@ export class CheckRunReporter implements JobReporter {
     if (outside.length && bundles.length) {
       // Loose files, the hub's own configuration: the headline and conclusion follow what was found.
       const { failed, ...output } = outsideOutput(outside, this.link);
-      await this.complete(LAYOUT_CHECK, failed ? "failure" : "neutral", output, runAnnotations(outside).annotations);
+      await this.complete(
+        LAYOUT_CHECK,
+        failed ? "failure" : "neutral",
+        output,
+        runAnnotations(outside).annotations,
+      );
     }
   }
 

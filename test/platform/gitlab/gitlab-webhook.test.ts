@@ -315,7 +315,9 @@ describe("GitLab webhook: merge request checks against a fake GitLab over HTTP",
     expect((await h.post(mergeRequestHook(h.gl, docs, { action: "open" }))).status).toBe(202);
     await h.queue.idle();
     const [note] = botNotes(3);
-    expect(h.gl.statuses(1, docs.headSha).map((s) => [s.name, s.status, s.description, s.target_url])).toEqual([
+    expect(
+      h.gl.statuses(1, docs.headSha).map((s) => [s.name, s.status, s.description, s.target_url]),
+    ).toEqual([
       [
         "hubgate",
         "success",
