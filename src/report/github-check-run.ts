@@ -86,6 +86,25 @@ export function annotationKey(a: Annotation): string {
   return `${a.path}:${a.start_line}:${a.start_column ?? ""}:${a.title}:${a.message}`;
 }
 
+/** Our own messages quoting an error (an engine's, a platform's) are bounded like the rest. */
+const MESSAGE_CHARS = 10_000;
+
+/** The run of a job stopped on our side: not the contributor's problem, with a Re-run button. */
+export function infrastructureOutput(message: string): CheckRunOutput {
+  return {
+    title: "Not finished: infrastructure problem on hubgate's side",
+    summary: `This is not a problem in your bundle.\n\n> ${escapeMarkdown(truncateText(message, MESSAGE_CHARS))}\n\nUse **Re-run** to try again.`,
+  };
+}
+
+/** A run an earlier life of its job left open (a restart, a lost worker). */
+export function interruptedOutput(message: string): CheckRunOutput {
+  return {
+    title: "Interrupted on hubgate's side",
+    summary: `${escapeMarkdown(truncateText(message, MESSAGE_CHARS))}\n\nUse **Re-run** to check this commit again.`,
+  };
+}
+
 const title = (text: string) => truncateText(stripControl(text).replace(/\s+/g, " "), GH.titleChars);
 
 export function checkRunTitle(report: BundleReport): string {

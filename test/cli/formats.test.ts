@@ -416,6 +416,23 @@ describe("--format sarif", () => {
     expect(manifestRules.length).toBeGreaterThan(1);
     expect(new Set(manifestRules.map((r) => r.shortDescription.text)).size).toBe(manifestRules.length);
   });
+
+  it("says why nothing was checked, so an empty result list is not read as a clean bill", () => {
+    const message = "0 bundles checked: no bundle changed (1 changed file, none in a bundle).";
+    const empty = JSON.parse(
+      formatSarif({
+        conclusion: "success",
+        bundles: [],
+        findings: [],
+        nothingChecked: { reason: "no-bundle-changed", message },
+      }),
+    ) as typeof log;
+    expect(validSarif(empty)).toBe(true);
+    expect(empty.runs[0]!.invocations[0]).toEqual({
+      executionSuccessful: true,
+      toolExecutionNotifications: [{ level: "note", message: { text: message } }],
+    });
+  });
 });
 
 describe("the built CLI on examples/ with each format", () => {

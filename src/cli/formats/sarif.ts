@@ -73,12 +73,18 @@ export function sarifLog(result: CheckResult, toolVersion?: string): Record<stri
         invocations: [
           {
             executionSuccessful: infrastructure.length === 0,
-            toolExecutionNotifications: infrastructure.map((b) => ({
-              level: "error",
-              message: {
-                text: `${b.path}: not finished because of an infrastructure problem on hubgate's side: ${b.infrastructureError}`,
-              },
-            })),
+            toolExecutionNotifications: [
+              ...infrastructure.map((b) => ({
+                level: "error",
+                message: {
+                  text: `${b.path}: not finished because of an infrastructure problem on hubgate's side: ${b.infrastructureError}`,
+                },
+              })),
+              // "0 bundles checked" says why here too: an empty result list is not a clean bill.
+              ...(result.nothingChecked
+                ? [{ level: "note", message: { text: result.nothingChecked.message } }]
+                : []),
+            ],
           },
         ],
         // Columns come from the yaml library's offsets into a JS string.

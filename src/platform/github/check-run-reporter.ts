@@ -10,13 +10,14 @@ import {
   checkRunText,
   checkRunTitle,
   githubLink,
+  infrastructureOutput,
+  interruptedOutput,
   nothingCheckedOutput,
   outsideOutput,
   runAnnotations,
   type Annotation,
   type CheckRunOutput,
 } from "../../report/github-check-run.js";
-import { escapeMarkdown } from "../../report/index.js";
 import { LIMITS } from "../../report/limits.js";
 import { formatDuration } from "../../report/markdown-blocks.js";
 import { bundleReport, reportModel } from "../../report/report-model.js";
@@ -196,10 +197,7 @@ export class CheckRunReporter implements JobReporter {
   }
 
   async infrastructureFailure(message: string): Promise<void> {
-    const output = {
-      title: "Not finished: infrastructure problem on hubgate's side",
-      summary: `This is not a problem in your bundle.\n\n> ${escapeMarkdown(message)}\n\nUse **Re-run** to try again.`,
-    };
+    const output = infrastructureOutput(message);
     await this.loadExisting();
     const open = [...this.runs].filter(([, s]) => !s.completed).map(([name]) => name);
     if (this.openGeneral() && !open.includes(CHECK_NAME_PREFIX)) open.push(CHECK_NAME_PREFIX);
@@ -226,7 +224,7 @@ export class CheckRunReporter implements JobReporter {
     for (const [name, run] of this.existing!) {
       if (run.completed || this.runs.get(name)?.completed) continue;
       if (reason === "superseded") await this.complete(name, "cancelled", CANCELLED, []);
-      else await this.complete(name, "neutral", interrupted(message), [], true);
+      else await this.complete(name, "neutral", interruptedOutput(message), [], true);
     }
   }
 
@@ -234,7 +232,7 @@ export class CheckRunReporter implements JobReporter {
     await this.loadExisting(true);
     for (const [name, run] of this.existing!) {
       if (run.completed || this.runs.get(name)?.touched) continue;
-      await this.complete(name, "neutral", interrupted(message), [], true);
+      await this.complete(name, "neutral", interruptedOutput(message), [], true);
     }
   }
 
@@ -377,8 +375,3 @@ const CANCELLED = {
   title: "Cancelled: a newer commit was pushed",
   summary: "A newer commit superseded this one; see its checks.",
 };
-
-const interrupted = (message: string) => ({
-  title: "Interrupted on hubgate's side",
-  summary: `${escapeMarkdown(message)}\n\nUse **Re-run** to check this commit again.`,
-});
