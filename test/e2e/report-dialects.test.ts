@@ -17,7 +17,13 @@ import {
 } from "../helpers/github-scenario.js";
 import { serverEnv, WEBHOOK_SECRET } from "../helpers/hubgate-server.js";
 import { spawnedServerSuite, spawnServer, until, type SpawnedServer } from "../helpers/spawned-server.js";
-import { HUB_BASE, mergeRequestHook, openMergeRequest, SECRET } from "../platform/gitlab/gitlab-harness.js";
+import {
+  deliverMergeRequestHook,
+  HUB_BASE,
+  mergeRequestHook,
+  openMergeRequest,
+  SECRET,
+} from "../platform/gitlab/gitlab-harness.js";
 
 jest.setTimeout(120_000);
 
@@ -83,16 +89,9 @@ describe("report dialects through the spawned server (GitHub check runs, GitLab 
     gitlab.addProject({ id: 1, path: "hub", namespace: "jina" });
     gitlab.commit(1, { ...HUB_BASE, ...base }, { branch: "main" });
     const mr = openMergeRequest(gitlab, head, { iid: 3 });
-    const answer = await fetch(`${server.url}/api/gitlab/webhooks`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-gitlab-event": "Merge Request Hook",
-        "x-gitlab-token": SECRET,
-      },
-      body: JSON.stringify(mergeRequestHook(gitlab, mr, { action: "open" })),
-    });
-    expect(answer.status).toBe(202);
+    expect(await deliverMergeRequestHook(server.url, mergeRequestHook(gitlab, mr, { action: "open" }))).toBe(
+      202,
+    );
     const runs = await until(
       () => {
         const mine = suite.fake.checkRuns(OWNER, REPO);

@@ -7,6 +7,7 @@ import { startFakeGitHub, type FakeGitHub } from "../fakes/github/index.js";
 import { startFakeGitLab, type FakeGitLab } from "../fakes/gitlab/fake-gitlab.js";
 import {
   AWESOME,
+  deliverMergeRequestHook,
   exampleBundle,
   HUB_BASE,
   mergeRequestHook,
@@ -80,16 +81,11 @@ export async function mergeAwesomeEncoder(stack: GitLabMergeStack): Promise<stri
     { branch: "main", parents: [hub.branches.get("main")!, mr.headSha] },
   );
   mr.state = "merged";
-  const answer = await fetch(`${server.url}/api/gitlab/webhooks`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-gitlab-event": "Merge Request Hook",
-      "x-gitlab-token": SECRET,
-    },
-    body: JSON.stringify(mergeRequestHook(gitlab, mr, { action: "merge", mergeCommitSha: mergeSha })),
-  });
-  if (answer.status !== 202) throw new Error(`the merge hook was answered ${answer.status}, not 202`);
+  const status = await deliverMergeRequestHook(
+    server.url,
+    mergeRequestHook(gitlab, mr, { action: "merge", mergeCommitSha: mergeSha }),
+  );
+  if (status !== 202) throw new Error(`the merge hook was answered ${status}, not 202`);
   await server.queue.idle();
   return mergeSha;
 }

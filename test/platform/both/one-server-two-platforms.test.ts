@@ -9,7 +9,13 @@ import {
   REPO,
   setUpPull,
 } from "../../helpers/github-scenario.js";
-import { HUB_BASE, mergeRequestHook, openMergeRequest, SECRET } from "../gitlab/gitlab-harness.js";
+import {
+  deliverMergeRequestHook,
+  HUB_BASE,
+  mergeRequestHook,
+  openMergeRequest,
+  SECRET,
+} from "../gitlab/gitlab-harness.js";
 
 const BROKEN = "executors/crafters/BrokenCrafter";
 
@@ -41,16 +47,9 @@ describe("one server answers GitHub and GitLab, with the same findings for the s
     );
 
     const mr = openMergeRequest(gitlab, bundle);
-    const answer = await fetch(`${server.url}/api/gitlab/webhooks`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-gitlab-event": "Merge Request Hook",
-        "x-gitlab-token": SECRET,
-      },
-      body: JSON.stringify(mergeRequestHook(gitlab, mr, { action: "open" })),
-    });
-    expect(answer.status).toBe(202);
+    expect(await deliverMergeRequestHook(server.url, mergeRequestHook(gitlab, mr, { action: "open" }))).toBe(
+      202,
+    );
     await server.queue.idle();
 
     const [run] = github.checkRuns(OWNER, REPO);

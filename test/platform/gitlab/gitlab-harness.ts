@@ -230,3 +230,17 @@ export function openMergeRequest(
     headSha,
   });
 }
+
+/** POST a Merge Request Hook to a server's GitLab route with the right token; returns the HTTP status. */
+export async function deliverMergeRequestHook(serverUrl: string, hook: Json): Promise<number> {
+  const answer = await fetch(`${serverUrl}/api/gitlab/webhooks`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-gitlab-event": "Merge Request Hook",
+      "x-gitlab-token": SECRET,
+    },
+    body: JSON.stringify(hook),
+  });
+  return answer.status;
+}
