@@ -357,6 +357,22 @@ describe("--format junit", () => {
     expect(kids(kids(ok, "testcase")[1]!, "skipped")[0]!.attrs.message).toContain("--build");
   });
 
+  it("says why nothing was checked, as a skipped case", () => {
+    const message = "0 bundles checked: only deleted bundles.";
+    const empty = parseXml(
+      formatJunit({
+        conclusion: "success",
+        bundles: [],
+        findings: [],
+        nothingChecked: { reason: "only-deleted-bundles", message },
+      }),
+    );
+    expectConsistentCounts(empty);
+    expect(empty.attrs).toMatchObject({ tests: "1", failures: "0", errors: "0", skipped: "1" });
+    const [testcase] = kids(kids(empty, "testsuite")[0]!, "testcase");
+    expect(kids(testcase!, "skipped")[0]!.attrs.message).toBe(message);
+  });
+
   it("the checker itself rejects broken XML", () => {
     const head = '<?xml version="1.0" encoding="UTF-8"?>';
     expect(() => parseXml(`${head}<a><b></a>`)).toThrow();

@@ -1,4 +1,5 @@
 import type { Finding } from "../../core/finding.js";
+import type { NothingChecked } from "../../core/nothing-checked.js";
 import type { BundleResult, CheckResult, SmokeTestName } from "../../core/result.js";
 import { ruleChecklist, smokeRule, type RuleId } from "../../core/rules.js";
 
@@ -124,6 +125,11 @@ function outsideSuite(findings: readonly Finding[]): Case[] {
   ];
 }
 
+/** "0 bundles checked" says why here too: a skipped case, which test reports show with its reason. */
+function nothingCheckedCase(nothing: NothingChecked): Case[] {
+  return [{ name: "0 bundles checked", classname: "nothing checked", timeMs: 0, skipped: nothing.message }];
+}
+
 function renderCase(c: Case): string {
   const attrs = `name="${xmlAttr(c.name)}" classname="${xmlAttr(c.classname)}"${c.file ? ` file="${xmlAttr(c.file)}"` : ""} time="${seconds(c.timeMs)}"`;
   const inner: string[] = [];
@@ -162,6 +168,9 @@ function renderSuite(
 
 export function formatJunit(result: CheckResult): string {
   const suites = [
+    ...(result.nothingChecked
+      ? [renderSuite("nothing checked", nothingCheckedCase(result.nothingChecked))]
+      : []),
     ...(result.findings.length ? [renderSuite("outside any bundle", outsideSuite(result.findings))] : []),
     ...result.bundles.map((b) => {
       const cases = [staticCase(b), ...smokeCases(b)];
