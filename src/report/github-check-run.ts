@@ -177,12 +177,13 @@ function summaryWithFindings(
 
 /** Logs of a failed build and failed smoke tests, for the run's `text` (as many lines as fit). */
 export function checkRunText(report: BundleReport): string | undefined {
-  if (logTails(report, 1).length === 0) return undefined;
+  const logs = logTails(report, 1).length;
+  if (logs === 0) return undefined;
   return fitToLimit(
     (budget) => ({
       head: "",
       items: logTails(report, budget.logLines).map((l) => `${l.title}\n\n${l.block}`),
-      omitted: budget.logLines ? 0 : logTails(report, 1).length,
+      omitted: budget.logLines ? 0 : logs,
     }),
     GH.outputChars,
     (n) =>
@@ -221,7 +222,7 @@ const NOTHING_TITLE: Record<NothingCheckedReason, string> = {
 /**
  * A change in which no bundle was checked: one run that says why (from the report's
  * nothingChecked), with whatever was found outside the bundles. It passes unless something
- * outside a bundle is an error, so a required check never blocks a change to the README.
+ * outside a bundle is an error: a change to the README has nothing to fix.
  */
 export function nothingCheckedOutput(report: Report, link: SourceLink): CheckRunOutput & { failed: boolean } {
   const errors = report.outside.filter((f) => f.level === "error");

@@ -172,8 +172,8 @@ export class CheckRunReporter implements JobReporter {
 
   async finished(result: CheckResult): Promise<void> {
     if (result.bundles.length === 0) {
-      // No bundle checked: one run, under the general name, says why. It exists on every such
-      // change, so a hub can make it a required check and a README change can still merge.
+      // No bundle checked: one run, under the general name, says why (it also completes the
+      // `queued` run of that name). A change to the README is never left without a result.
       const report = reportModel(result);
       const { failed, ...output } = nothingCheckedOutput(report, this.link);
       await this.complete(
