@@ -37,6 +37,31 @@ export function statusText(text: string): string {
   return truncateText(stripControl(text).replace(/\s+/g, " ").trim(), LIMITS.gitlab.statusChars);
 }
 
+/** How a commit status says a problem is ours (GitLab marks its own runner failures alike). */
+export const INFRA_PREFIX = "infrastructure problem on hubgate's side (not your change): ";
+
+/** A bundle's commit status: its final state and one line saying why. */
+export function bundleStatus(report: BundleReport): { state: "success" | "failed"; description: string } {
+  const b = report.bundle;
+  if (report.verdict === "not-finished")
+    return { state: "failed", description: statusText(INFRA_PREFIX + b.infrastructureError) };
+  if (report.verdict === "passed") {
+    const what = b.build
+      ? `image ${b.image ?? ""} built, ${b.smoke.length} smoke tests passed`
+      : "static checks passed";
+    const warnings = report.warnings ? ` (${plural(report.warnings, "warning")})` : "";
+    return { state: "success", description: statusText(`${what}${warnings}`) };
+  }
+  const first = b.findings.find((f) => f.level === "error");
+  const smoke = report.smoke.filter((s) => !s.passed).map((s) => s.name);
+  const parts = [
+    report.errors ? plural(report.errors, "error") : "",
+    smoke.length ? `smoke test ${smoke.join(", ")} failed` : "",
+  ].filter(Boolean);
+  const detail = first ? `: ${first.file.split("/").pop()}:${first.line} ${first.message}` : "";
+  return { state: "failed", description: statusText(`${parts.join("; ")}${detail}`) };
+}
+
 const short = (sha: string) => sha.slice(0, 8);
 
 function commitLink(ctx: NoteContext): string {

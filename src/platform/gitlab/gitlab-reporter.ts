@@ -20,6 +20,8 @@ import type { Phase } from "../../pipeline/image-pipeline.js";
 import type { Logger } from "../../pipeline/logger.js";
 import { gitlabFailure, httpStatusOf, type GitLabClient } from "./gitlab-client.js";
 import {
+  bundleStatus,
+  INFRA_PREFIX,
   renderInfrastructureNote,
   renderProgressNote,
   renderResultNote,
@@ -37,7 +39,6 @@ const FINAL: ReadonlySet<StatusState> = new Set(["success", "failed", "canceled"
 /** Status used when a run fails before it knows its bundles; also the default name prefix. */
 export const GENERAL_STATUS = "hubgate";
 const OUTSIDE = "files outside any bundle";
-const INFRA_PREFIX = "infrastructure problem on hubgate's side (not your change): ";
 
 export interface GitLabReporterOptions {
   /** The MR's project and iid: the note lives there. */
@@ -219,25 +220,8 @@ export class GitLabReporter implements JobReporter {
   }
 
   private async bundleStatus(result: BundleResult): Promise<void> {
-    const name = this.nameOf(result.path);
-    if (result.infrastructureError)
-      return this.status(name, "failed", INFRA_PREFIX + result.infrastructureError);
-    if (result.conclusion === "success") {
-      const warnings = result.findings.filter((f) => f.level === "warning").length;
-      const what = result.build
-        ? `image ${result.image ?? ""} built, ${result.smoke.length} smoke tests passed`
-        : "static checks passed";
-      return this.status(name, "success", `${what}${warnings ? ` (${plural(warnings, "warning")})` : ""}`);
-    }
-    const errors = result.findings.filter((f) => f.level === "error");
-    const smoke = result.smoke.filter((s) => !s.passed).map((s) => s.name);
-    const parts = [
-      errors.length ? `${plural(errors.length, "error")}` : "",
-      smoke.length ? `smoke test ${smoke.join(", ")} failed` : "",
-    ].filter(Boolean);
-    const first = errors[0];
-    const detail = first ? `: ${first.file.split("/").pop()}:${first.line} ${first.message}` : "";
-    return this.status(name, "failed", `${parts.join("; ")}${detail}`);
+    const { state, description } = bundleStatus(bundleReport(result));
+    await this.status(this.nameOf(result.path), state, description);
   }
 
   /** A `hubgate` status failed by an earlier run of this commit must not outlive a good run. */
