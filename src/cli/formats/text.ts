@@ -1,7 +1,7 @@
 import type { Finding } from "../../core/finding.js";
 import type { BundleResult, CheckResult } from "../../core/result.js";
 import { guardLines, plainValue } from "../../report/plain-text.js";
-import { ReportTally } from "../../report/report-model.js";
+import { bundleVerdict, ReportTally } from "../../report/report-model.js";
 
 export interface TextStyle {
   red(s: string): string;
@@ -98,6 +98,10 @@ export function textEnd(result: CheckResult, tally: ReportTally, style: TextStyl
 }
 
 function verdict(bundle: BundleResult, style: TextStyle): string {
-  if (bundle.infrastructureError) return style.yellow("not finished (our side)");
-  return bundle.conclusion === "success" ? style.green("ok") : style.red("failed");
+  const words = {
+    "not-finished": () => style.yellow("not finished (our side)"),
+    passed: () => style.green("ok"),
+    failed: () => style.red("failed"),
+  };
+  return words[bundleVerdict(bundle)]();
 }
