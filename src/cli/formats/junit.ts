@@ -2,6 +2,7 @@ import type { Finding } from "../../core/finding.js";
 import type { NothingChecked } from "../../core/nothing-checked.js";
 import type { BundleResult, CheckResult, SmokeTestName } from "../../core/result.js";
 import { ruleChecklist, smokeRule, type RuleId } from "../../core/rules.js";
+import { xmlAttr, xmlText } from "../../report/xml-text.js";
 
 /**
  * JUnit XML (`artifacts:reports:junit`): one testsuite per bundle with a testcase for the
@@ -10,23 +11,6 @@ import { ruleChecklist, smokeRule, type RuleId } from "../../core/rules.js";
  */
 
 const SMOKE_TESTS: SmokeTestName[] = ["run", "pod", "replicas"];
-
-// XML 1.0 allows only tab, newline, carriage return and these ranges; anything else (a NUL or
-// an escape sequence in a container log) would make the whole report unreadable.
-const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-export function xmlText(text: string): string {
-  return text.replace(INVALID_XML, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-export function xmlAttr(text: string): string {
-  return xmlText(text)
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;")
-    .replace(/\t/g, "&#9;")
-    .replace(/\n/g, "&#10;")
-    .replace(/\r/g, "&#13;");
-}
 
 /** A JUnit failure type: the rule's checklist item (the category), then the rule id. */
 export function junitCategory(id: RuleId): string {
