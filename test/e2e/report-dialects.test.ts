@@ -35,7 +35,7 @@ const HOSTILE = "executors/encoders/Ev`il\n\n# Heading <script>alert(1) [evil]()
 const outsideCode = (markdown: string) =>
   markdown.replace(/(`+)[^\n]*?\1/g, "").replace(/\]\([^\s)]*\)/g, "]");
 
-/** The hostile name rendered as something other than text: a heading, HTML, a link or a cell. */
+/** Fails where the hostile name is rendered as anything but text: a heading, HTML, a link, a cell. */
 function expectInert(markdown: string): void {
   const rendered = outsideCode(markdown);
   expect(rendered).not.toMatch(/<script|Heading|evil|\| cell/);
@@ -50,10 +50,13 @@ describe("report dialects through the spawned server (GitHub check runs, GitLab 
     gitlab = await startFakeGitLab();
   });
   afterEach(async () => {
-    expect(suite.fake.violations).toEqual([]);
-    expect(gitlab.violations).toEqual([]);
-    expect(gitlab.refusedTransitions).toEqual([]);
-    await gitlab.close();
+    try {
+      expect(suite.fake.violations).toEqual([]);
+      expect(gitlab.violations).toEqual([]);
+      expect(gitlab.refusedTransitions).toEqual([]);
+    } finally {
+      await gitlab.close();
+    }
   });
 
   const start = async (): Promise<SpawnedServer> =>
