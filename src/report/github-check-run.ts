@@ -158,18 +158,12 @@ function summaryWithFindings(
 ): string {
   const where = runLocally(options.bundlePath ? [options.bundlePath] : []);
   const tail = options.notAnnotated
-    ? `\n_${plural(options.notAnnotated, "more finding")} ${options.notAnnotated === 1 ? "is" : "are"} not annotated on the files (GitHub shows ${GH.annotationsPerRun} per run here); the list above has them._`
+    ? `\n_${plural(options.notAnnotated, "more finding")} ${options.notAnnotated === 1 ? "is" : "are"} not annotated on the files: hubgate annotates ${GH.annotationsPerRun} per run._`
     : undefined;
+  // One list, so no step of less detail helps: as many findings as fit, then how many did not.
+  const items = findingItems(findings, Infinity, link, options.bundlePath);
   return fitToLimit(
-    (budget): ReportParts => {
-      const items = findingItems(findings, budget.findings, link, options.bundlePath);
-      return {
-        head: `${head}\n`,
-        items,
-        omitted: findings.length - items.length,
-        ...(tail ? { tail } : {}),
-      };
-    },
+    (): ReportParts => ({ head: `${head}\n`, items, ...(tail ? { tail } : {}) }),
     GH.outputChars,
     (n) => moreFindings(n, where),
   );

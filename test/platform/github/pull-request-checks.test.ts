@@ -135,6 +135,30 @@ describe("GitHub pull requests → check runs (static checks, Docker off)", () =
     ]);
   });
 
+  it("annotates 200 of 260 findings in requests of at most 50, and the summary lists and counts the rest", async () => {
+    const manifest = `${AWESOME}/manifest.yml`;
+    const extra = Array.from({ length: 260 }, (_, i) => `extra_key_${i}: ${i}\n`).join("");
+    const pull = setUpPull(fake, { base: {}, head: { ...base, [manifest]: base[manifest]! + extra } });
+    await deliver(server, "pull_request", pullRequestPayload(fake, "opened", pull));
+    await server.queue.idle();
+    const [run] = fake.checkRuns(OWNER, REPO);
+    expect(run!.conclusion).toBe("success");
+    expect(run!.annotations).toHaveLength(200);
+    const sizes = fake.calls
+      .filter((c) => c.operationId === "checks/create" || c.operationId === "checks/update")
+      .map((c) => ((c.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length);
+    expect(sizes).toEqual([50, 50, 50, 50]);
+    const summary = run!.output.summary!;
+    expect(summary).toContain("60 more findings are not annotated on the files");
+    // As many as fit in 65,535 characters are listed; the rest are counted, with where to see them.
+    const listed = summary.split("\n").filter((l) => l.includes("`manifest/unknown-key`")).length;
+    const more =
+      /… and (\d+) more findings not shown here: run `npx hubgate check (\S+)` to see them all/.exec(summary);
+    expect(more?.[2]).toBe(AWESOME);
+    expect(listed + Number(more?.[1])).toBe(260);
+    expect(summary.length).toBeLessThanOrEqual(65_535);
+  });
+
   it("creates no duplicate check run when the same delivery arrives twice", async () => {
     const pull = setUpPull(fake, { base: {}, head: base });
     const payload = pullRequestPayload(fake, "opened", pull);
