@@ -13,6 +13,7 @@ import {
   findingItems,
   logTails,
   moreFindings,
+  quote,
   runLocally,
   smokeTable,
   type SourceLink,
@@ -86,14 +87,11 @@ export function annotationKey(a: Annotation): string {
   return `${a.path}:${a.start_line}:${a.start_column ?? ""}:${a.title}:${a.message}`;
 }
 
-/** Our own messages quoting an error (an engine's, a platform's) are bounded like the rest. */
-const MESSAGE_CHARS = 10_000;
-
 /** The run of a job stopped on our side: not the contributor's problem, with a Re-run button. */
 export function infrastructureOutput(message: string): CheckRunOutput {
   return {
     title: "Not finished: infrastructure problem on hubgate's side",
-    summary: `This is not a problem in your bundle.\n\n> ${escapeMarkdown(truncateText(message, MESSAGE_CHARS))}\n\nUse **Re-run** to try again.`,
+    summary: `This is not a problem in your bundle.\n\n> ${quote(message)}\n\nUse **Re-run** to try again.`,
   };
 }
 
@@ -101,7 +99,7 @@ export function infrastructureOutput(message: string): CheckRunOutput {
 export function interruptedOutput(message: string): CheckRunOutput {
   return {
     title: "Interrupted on hubgate's side",
-    summary: `${escapeMarkdown(truncateText(message, MESSAGE_CHARS))}\n\nUse **Re-run** to check this commit again.`,
+    summary: `${quote(message)}\n\nUse **Re-run** to check this commit again.`,
   };
 }
 
@@ -135,7 +133,7 @@ export function checkRunSummary(report: BundleReport, link: SourceLink, notAnnot
   const warnings = report.warnings ? ` · ${plural(report.warnings, "warning")}` : "";
   const head = [`**${headline}**${warnings}`];
   if (bundle.image) head.push(`Image: ${inlineCode(bundle.image)}`);
-  if (bundle.infrastructureError) head.push(`> ${escapeMarkdown(bundle.infrastructureError)}`);
+  if (bundle.infrastructureError) head.push(`> ${quote(bundle.infrastructureError)}`);
   head.push(
     "#### Why does my upload fail?",
     report.checklist.map((i) => `- ${ICON[i.state]} ${i.label}`).join("\n"),
@@ -225,7 +223,7 @@ export function nothingCheckedOutput(report: Report, link: SourceLink): CheckRun
   const outside = report.outside.length ? outsideOutput(report.outside, link) : undefined;
   const head = [
     `**${errors.length ? "❌" : report.outside.length ? "⚠️" : "✅"} ${escapeMarkdown(why)}**`,
-    ...(reason ? [`> ${escapeMarkdown(reason.message)}`] : []),
+    ...(reason ? [`> ${quote(reason.message)}`] : []),
     ...(report.outside.length
       ? [`#### Found outside any bundle (${report.outside.length.toLocaleString("en-US")})`]
       : []),

@@ -14,11 +14,12 @@ import {
   findingItems,
   logTails,
   moreFindings,
+  quote,
   runLocally,
   smokeTable,
   type SourceLink,
 } from "./markdown-blocks.js";
-import { escapeMarkdown, inlineCode, stripControl, truncateText } from "./markdown-text.js";
+import { inlineCode, stripControl, truncateText } from "./markdown-text.js";
 import { isClean, type BundleReport, type Report } from "./report-model.js";
 
 /** Hidden first line by which the note is found again; GitLab keeps HTML comments in the source. */
@@ -100,7 +101,7 @@ function findingList(
 
 function checklistLine(item: ChecklistItem): string {
   const extra = item.detail
-    ? ` — ${escapeMarkdown(item.detail)}`
+    ? ` — ${quote(item.detail)}`
     : item.problems.length
       ? ` — ${plural(item.problems.length, "problem")} below`
       : "";
@@ -121,7 +122,7 @@ function bundleSection(ctx: NoteContext, report: BundleReport, budget: DetailBud
   const out: string[] = [`### ${VERDICT_MARK[report.verdict]} ${inlineCode(b.path)}`, ""];
   if (b.infrastructureError) {
     out.push(
-      `> ⚠️ **Not finished because of an infrastructure problem on hubgate's side, not because of your change:** ${escapeMarkdown(b.infrastructureError)}`,
+      `> ⚠️ **Not finished because of an infrastructure problem on hubgate's side, not because of your change:** ${quote(b.infrastructureError)}`,
       "> It is retried on the next push; a maintainer can also re-run it by closing and reopening the merge request.",
       "",
     );
@@ -233,7 +234,7 @@ export function renderResultNote(ctx: NoteContext, report: Report): string {
   const { mark, text } = resultHeadline(report);
   const summary =
     c.bundles === 0
-      ? `Checked commit ${commitLink(ctx)} of !${ctx.iid}: ${escapeMarkdown(report.nothingChecked?.message ?? "0 bundles checked.")}`
+      ? `Checked commit ${commitLink(ctx)} of !${ctx.iid}: ${quote(report.nothingChecked?.message ?? "0 bundles checked.")}`
       : [
           `Checked commit ${commitLink(ctx)} of !${ctx.iid}:`,
           `${plural(c.bundles, "bundle")}, ${c.passed} passed, ${c.failed} failed`,
@@ -271,7 +272,7 @@ export function renderInfrastructureNote(
         "",
         `Checking commit ${commitLink(ctx)} of !${ctx.iid} stopped because of an **infrastructure problem on hubgate's side, not because of your change**:`,
         "",
-        `> ${escapeMarkdown(message)}`,
+        `> ${quote(message)}`,
         "",
         "It is retried on the next push; a maintainer can also re-run it by closing and reopening the merge request.",
         "",

@@ -31,6 +31,12 @@ export const LIMITS = {
   },
 } as const;
 
+/**
+ * Our own cap on one quoted message (a finding's, an engine's, a smoke test's reason): one
+ * message must not push everything else out of a report.
+ */
+export const QUOTE_CHARS = 10_000;
+
 /** How much detail a report may carry; reduced step by step until it fits a limit. */
 export interface DetailBudget {
   /** Last lines shown per build or smoke log. */

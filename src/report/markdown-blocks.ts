@@ -5,9 +5,14 @@
  */
 import type { Finding } from "../core/finding.js";
 import type { SmokeTestName } from "../core/result.js";
-import { moreNotShown } from "./limits.js";
+import { moreNotShown, QUOTE_CHARS } from "./limits.js";
 import { codeBlock, escapeMarkdown, inlineCode, truncateText } from "./markdown-text.js";
 import type { BundleReport } from "./report-model.js";
+
+/** One quoted message as inert Markdown on one line, at most QUOTE_CHARS of it. */
+export function quote(text: string): string {
+  return escapeMarkdown(truncateText(text, QUOTE_CHARS));
+}
 
 /** Where a finding links to: a file at a line, or a bundle folder. */
 export type SourceLink = (file: string, line: number | undefined, isFolder: boolean) => string;
@@ -38,7 +43,7 @@ export function findingItem(f: Finding, link: SourceLink, bundlePath?: string): 
   const shown =
     bundlePath && f.file.startsWith(`${bundlePath}/`) ? f.file.slice(bundlePath.length + 1) : f.file;
   const where = isFolder ? "bundle folder" : `${shown}:${f.line}`;
-  return `- ${LEVEL_MARK[f.level]} [${inlineCode(where)}](${link(f.file, f.line, isFolder)}): ${escapeMarkdown(f.message)} ${inlineCode(f.rule)}`;
+  return `- ${LEVEL_MARK[f.level]} [${inlineCode(where)}](${link(f.file, f.line, isFolder)}): ${quote(f.message)} ${inlineCode(f.rule)}`;
 }
 
 /** The first `max` findings as list items, each rendered only if a report gets that far. */
@@ -74,7 +79,7 @@ export function smokeTable(report: Pick<BundleReport, "smoke">): string {
   if (report.smoke.length === 0) return "";
   const rows = report.smoke.map(
     (s) =>
-      `| ${inlineCode(s.name)} | ${s.passed ? "✅ passed" : "❌ failed"} | ${formatDuration(s.durationMs)} | ${s.passed ? escapeMarkdown(SMOKE_DESCRIPTIONS[s.name] ?? "") : escapeMarkdown(s.reason ?? "no reason given")} |`,
+      `| ${inlineCode(s.name)} | ${s.passed ? "✅ passed" : "❌ failed"} | ${formatDuration(s.durationMs)} | ${s.passed ? escapeMarkdown(SMOKE_DESCRIPTIONS[s.name] ?? "") : quote(s.reason ?? "no reason given")} |`,
   );
   return [
     "| Smoke test | Result | Time | What it checks / why it failed |",

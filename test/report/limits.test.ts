@@ -86,6 +86,26 @@ describe("GitHub: summary and text ≤ 65,535 characters, honest about what is l
     expect(listed(nothing.summary) + leftOut(nothing.summary)).toBe(20_000);
   });
 
+  it("one huge message (a finding's, an engine's) is quoted cut, and pushes nothing else out", () => {
+    const huge = "q".repeat(1_000_000);
+    const report = bundleReport(
+      bundle({
+        findings: [finding(`${BUNDLE}/manifest.yml`, "error", "manifest/schema", huge), ...many(3)],
+        infrastructureError: huge,
+      }),
+    );
+    const summary = checkRunSummary(report, link);
+    expect(summary.length).toBeLessThanOrEqual(LIMITS.github.outputChars);
+    expect(listed(summary)).toBe(4);
+    expect(leftOut(summary)).toBe(0);
+    const note = renderResultNote(
+      ctx,
+      reportModel({ conclusion: "failure", findings: [], bundles: [report.bundle] }),
+    );
+    expect(note.length).toBeLessThanOrEqual(LIMITS.gitlab.noteChars);
+    expect(listed(note)).toBe(4);
+  });
+
   it("a huge log is cut to the last lines that fit, each line bounded", () => {
     const logTail = Array.from({ length: 5_000 }, (_, i) => `line ${i} ${"y".repeat(5_000)}`);
     const report = bundleReport(
