@@ -60,7 +60,11 @@ export function readWorkerSettings(env: NodeJS.ProcessEnv, size?: MachineSize): 
     queue,
     prefix: shared.prefix,
     lockMs: shared.lockMs,
-    concurrency: positiveIntegerOr(env.HUBGATE_WORKER_CONCURRENCY, defaultJobs(size)),
+    // Publishes run one at a time anyway (the gateway sets the publish queue's global concurrency).
+    concurrency: positiveIntegerOr(
+      env.HUBGATE_WORKER_CONCURRENCY,
+      queue === "publish" ? 1 : defaultJobs(size),
+    ),
     port,
     host: env.HOST || "0.0.0.0",
     workDir: env.HUBGATE_WORK_DIR || undefined,
