@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Catalogue } from "../../src/catalogue/catalogue-store.js";
 import { listPublished } from "../../src/publish/list-published.js";
 import { CHECK_QUEUE, PUBLISH_QUEUE } from "../../src/scale-out/queue-keys.js";
 import { redisConnection } from "../../src/scale-out/redis-connection.js";
@@ -178,6 +179,12 @@ test("a merged pull request is published by a publish worker; the gateway holds 
       commit: sha,
     }),
   ]);
+  const catalogue = Catalogue.open(dataDir, { readOnly: true });
+  try {
+    expect(catalogue.list().map((image) => [image.version, image.digest])).toEqual([["0.3.0", digest]]);
+  } finally {
+    catalogue.close();
+  }
   expect(run.annotations.map((a) => a.message).join("\n")).toContain(digest!);
   expect(worker.lines.filter((l) => l.msg === "publish job done").map((l) => l.status)).toEqual([
     "published",
