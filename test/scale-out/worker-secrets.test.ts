@@ -63,10 +63,13 @@ test("a publish worker may hold registry credentials but not the GitHub App key"
   expect(result.stderr).not.toContain("HUBGATE_REGISTRY_PASSWORD");
 });
 
-test("one worker serves one queue; no Redis, no worker", () => {
+test("one worker serves one queue; no Redis, no worker; no registry, no publish worker", () => {
   const both = worker({ HUBGATE_WORKER_QUEUE: "check,publish" });
   expect(both.code).toBe(2);
   expect(both.stderr).toContain("one worker serves one queue");
+  const noRegistry = worker({ HUBGATE_WORKER_QUEUE: "publish" });
+  expect(noRegistry.code).toBe(2);
+  expect(noRegistry.stderr).toContain("a publish worker pushes to HUBGATE_REGISTRY");
   const noRedis = runCli(["worker"], undefined, { HUBGATE_REDIS_URL: "" }, clean);
   expect(noRedis.code).toBe(2);
   expect(noRedis.stderr).toContain("HUBGATE_REDIS_URL");
