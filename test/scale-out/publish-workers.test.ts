@@ -132,7 +132,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry.stop();
   await fake.close();
-  for (const version of ["0.3.0", "0.4.0"])
+  for (const version of ["0.3.0", "0.4.0", "0.5.0"])
     await docker
       .getImage(`${REPOSITORY}:${version}`)
       .remove({ force: true })
@@ -214,4 +214,27 @@ test("kill -9 of the publish worker mid-publish: the job completes on the next w
     [jobId, "published"],
   ]);
   expect(fake.checkRuns(OWNER, REPO).filter((r) => r.head_sha === sha)).toHaveLength(1);
+});
+
+test("the gateway killed and restarted while the publish worker builds: one push, one record, one result", async () => {
+  const worker = await startPublishWorker();
+  const sha = await deliverMerge("0.5.0", slowDockerfile(6));
+  const { jobId } = await worker.waitFor(started);
+  await gateway!.stop("SIGKILL");
+  // Recovery runs the merge's job again: it asks for the same publish job and waits for it.
+  gateway = await startGatewayProcess(gatewayEnv());
+  const run = await finishedRun(sha);
+  expect(run.conclusion).toBe("success");
+
+  const digest = await registryDigest("0.5.0");
+  expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  expect((await listPublished(dataDir)).map((r) => [r.version, r.digest])).toEqual([["0.5.0", digest]]);
+  expect(worker.lines.filter(started).map((l) => l.jobId)).toEqual([jobId]);
+  expect(worker.lines.filter((l) => l.msg === "pushed").map((l) => l.digest)).toEqual([digest]);
+  expect(
+    fake
+      .checkRuns(OWNER, REPO)
+      .filter((r) => r.head_sha === sha)
+      .map((r) => r.conclusion),
+  ).toEqual(["success"]);
 });
