@@ -78,8 +78,9 @@ export async function publishChange(
       return publishCheckedBundle(result, namespace, source.revision, deps.publisher, {
         organization: organization(result.path),
       });
-    const skipped = remoteOutcomes.get(result.path) ?? publishSkip(result, namespace);
-    return Promise.resolve(skipped ?? notBuilt(result.path));
+    // The worker's outcome; for a bundle never sent (its checks failed), why it was not.
+    const known = remoteOutcomes.get(result.path) ?? publishSkip(result, namespace);
+    return Promise.resolve(known ?? notBuilt(result.path));
   };
   const publishing: ChangeReporter = {
     planned: (bundles, outside) => reporter.planned(bundles, outside),
