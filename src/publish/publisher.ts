@@ -86,6 +86,13 @@ export interface PublishContext {
    * elsewhere: a publish worker gets them from the gateway that keeps it.
    */
   knownProtected?: ReadonlyMap<string, string | undefined>;
+  /**
+   * The digest this same publish pushed before it was interrupted (a publish worker's retried
+   * job): found in the registry, the version is ours even if this rebuild's layers differ.
+   */
+  pushedBefore?: string;
+  /** Told as soon as the version is pushed, before anything else, so a retry knows it. */
+  onPushed?: (digest: string) => Promise<void>;
   logger?: Logger;
   /** Look, decide and tell; push nothing, record nothing. */
   dryRun?: boolean;
@@ -242,6 +249,7 @@ async function publishTo(
     },
     logger,
   );
+  await context.onPushed?.(pushed.digest);
   // Recorded before `latest` moves: if that fails, the version push is still on the books.
   await store.record(toRecord(request, target, pushed.digest, local.id, now(context)));
   const { latest, tags, references } = await tagAll(plan, request, context, target, pushed.digest);
@@ -394,6 +402,7 @@ async function publishedContentMatches(
   local: NonNullable<Awaited<ReturnType<typeof inspectLocalImage>>>,
   record: ReturnType<PublishStore["find"]>,
 ): Promise<boolean> {
+  if (context.pushedBefore !== undefined && remote.digest === context.pushedBefore) return true;
   if (remote.configDigest === undefined)
     return record?.digest === remote.digest && record.imageId === local.id;
   if (remote.configDigest === local.id) return true;
@@ -514,6 +523,9 @@ export interface PublisherOptions {
   catalogue?: Catalogue;
   /** No catalogue here, these protected tags instead (PublishContext.knownProtected). */
   knownProtected?: ReadonlyMap<string, string | undefined>;
+  /** PublishContext.pushedBefore and onPushed (a publish worker's job). */
+  pushedBefore?: string;
+  onPushed?: (digest: string) => Promise<void>;
   now?: () => Date;
 }
 
@@ -547,6 +559,8 @@ export async function createPublisher(
     store,
     catalogue: options.dryRun ? undefined : catalogue,
     knownProtected: options.knownProtected,
+    pushedBefore: options.pushedBefore,
+    onPushed: options.onPushed,
     logger: options.logger,
     dryRun: options.dryRun,
     now: options.now,

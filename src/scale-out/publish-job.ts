@@ -34,6 +34,11 @@ export interface PublishJobData {
   registry: string;
   /** The gateway's records for the target repository, and the catalogue's protected tags. */
   ledger: PublishLedger & { protectedTags: Array<[string, string | null]> };
+  /**
+   * Set by the worker the moment it pushed the version (BullMQ's job.updateData): a retry after
+   * the worker died knows the registry's version is this job's, though its rebuild may differ.
+   */
+  pushed?: string;
 }
 
 export interface PublishJobResult {

@@ -96,7 +96,9 @@ export async function startPublishWorker(options: PublishWorkerOptions): Promise
         return await final({ image, publish: skipped, ledger: { records: [], tags: [] } });
       }
       const request = publishRequestFor(result, data.check.revision ?? {}, data.namespace);
-      const { outcome, ledger } = await publishWithLedger(request, data, options);
+      const { outcome, ledger } = await publishWithLedger(request, data, options, async (digest) => {
+        await job.updateData({ ...job.data, pushed: digest });
+      });
       if (outcome.status === "failed" && outcome.infrastructure && !lastAttempt)
         throw new Error(outcome.message);
       log.info({ status: outcome.status, digest: outcome.digest }, "publish job done");
@@ -118,6 +120,7 @@ async function publishWithLedger(
   request: ReturnType<typeof publishRequestFor>,
   data: PublishJobData,
   options: PublishWorkerOptions,
+  onPushed: (digest: string) => Promise<void>,
 ) {
   const db = openMemoryDatabase();
   try {
@@ -131,6 +134,8 @@ async function publishWithLedger(
         logger: options.logger,
         store,
         knownProtected: new Map(data.ledger.protectedTags.map(([tag, digest]) => [tag, digest ?? undefined])),
+        pushedBefore: data.pushed,
+        onPushed,
       },
     );
     const outcome = await publisher.publish(request);

@@ -1,6 +1,8 @@
 import { Queue } from "bullmq";
 import Dockerode from "dockerode";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, request, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -61,24 +63,24 @@ let gateway: GatewayProcess | undefined;
 let workers: WorkerProcess[] = [];
 let n = 0;
 
-function gatewayEnv() {
+function gatewayEnv(registryHost = registry.host) {
   return serverEnv(fake, {
     HUBGATE_DATA_DIR: dataDir,
     HUBGATE_REDIS_URL: REDIS_URL,
     HUBGATE_QUEUE_PREFIX: prefix,
-    HUBGATE_REGISTRY: registry.host,
+    HUBGATE_REGISTRY: registryHost,
     HUBGATE_JOB_BACKOFF_MS: "500",
     PORT: "0",
     HOST: "127.0.0.1",
   });
 }
 
-function startPublishWorker() {
+function startPublishWorker(registryHost = registry.host) {
   return startWorkerProcess({
     HUBGATE_REDIS_URL: REDIS_URL,
     HUBGATE_QUEUE_PREFIX: prefix,
     HUBGATE_WORKER_QUEUE: "publish",
-    HUBGATE_REGISTRY: registry.host,
+    HUBGATE_REGISTRY: registryHost,
     HUBGATE_REGISTRY_USERNAME: registry.username,
     HUBGATE_REGISTRY_PASSWORD: registry.password,
     // A killed worker's job moves on after 3 s instead of 30.
@@ -132,7 +134,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry.stop();
   await fake.close();
-  for (const version of ["0.3.0", "0.4.0", "0.5.0"])
+  for (const version of ["0.3.0", "0.4.0", "0.5.0", "0.6.0"])
     await docker
       .getImage(`${REPOSITORY}:${version}`)
       .remove({ force: true })
@@ -238,3 +240,86 @@ test("the gateway killed and restarted while the publish worker builds: one push
       .map((r) => r.conclusion),
   ).toEqual(["success"]);
 });
+
+test("kill -9 after the push, rebuilt with other layers: the retry knows the registry's version is its own", async () => {
+  // The worker and its engine reach the registry through a relay that holds every request
+  // once the version's manifest is in: the first worker is stuck right after its push.
+  const relay = await startHoldingRelay(registry.host, /\/manifests\/0\.6\.0$/);
+  try {
+    await gateway!.stop("SIGTERM");
+    gateway = await startGatewayProcess(gatewayEnv(relay.host));
+    const first = await startPublishWorker(relay.host);
+    // Not reproducible: a rebuild without the cache makes other layers.
+    const dockerfile = bundle[`${AWESOME}/Dockerfile`]!.replace(
+      "WORKDIR /app",
+      "WORKDIR /app\nRUN cat /proc/sys/kernel/random/uuid > /built-at",
+    );
+    const sha = await deliverMerge("0.6.0", dockerfile);
+    const { digest } = await first.waitFor((line) => line.msg === "pushed");
+    await relay.holding;
+    await first.stop("SIGKILL");
+    const built = await docker.getImage(`${REPOSITORY}:0.6.0`).inspect();
+    await docker.getImage(built.Id).remove({ force: true });
+    relay.release();
+
+    const second = await startPublishWorker(relay.host);
+    const run = await finishedRun(sha);
+    expect(run.conclusion).toBe("success");
+    expect((await docker.getImage(`${REPOSITORY}:0.6.0`).inspect()).Id).not.toBe(built.Id);
+    expect(second.lines.filter((l) => l.msg === "publish job done").map((l) => [l.status, l.digest])).toEqual(
+      [["unchanged", digest]],
+    );
+    expect(second.lines.filter((l) => l.msg === "pushed")).toEqual([]);
+    expect(await registryDigest("0.6.0")).toBe(digest);
+    expect(await registryDigest("latest")).toBe(digest);
+    expect((await listPublished(dataDir)).map((r) => [r.version, r.digest])).toEqual([["0.6.0", digest]]);
+  } finally {
+    await relay.close();
+  }
+});
+
+/**
+ * An HTTP relay to the registry (Host header kept, so the registry's upload URLs point back
+ * here) that, once a PUT to a path matching `holdAfter` succeeded, holds every later request.
+ */
+async function startHoldingRelay(target: string, holdAfter: RegExp) {
+  const [hostname, port] = target.split(":");
+  const held: ServerResponse[] = [];
+  let hold = false;
+  let onHold: () => void = () => undefined;
+  const holding = new Promise<void>((resolve) => (onHold = resolve));
+  const server = createServer((req, res) => {
+    if (hold) {
+      held.push(res);
+      onHold();
+      return;
+    }
+    const upstream = request(
+      { hostname, port: Number(port), method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        answer.on("end", () => {
+          if (req.method === "PUT" && holdAfter.test(req.url ?? "") && (answer.statusCode ?? 0) < 300)
+            hold = true;
+        });
+      },
+    );
+    upstream.on("error", () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    holding,
+    release() {
+      hold = false;
+      for (const res of held.splice(0)) res.destroy();
+    },
+    async close() {
+      for (const res of held.splice(0)) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
