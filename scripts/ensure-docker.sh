@@ -2,7 +2,8 @@
 # Make sure a Docker engine answers on /var/run/docker.sock, installing Debian's docker.io
 # and starting dockerd when none runs (fresh CI machines have only the client).
 # Also installs what the tests build on: busybox-static (base image), docker-registry and
-# apache2-utils (htpasswd) for the real test registry, debootstrap for the bot image's base.
+# apache2-utils (htpasswd) for the real test registry, debootstrap for the bot image's base,
+# docker-compose for the compose file's test.
 set -euo pipefail
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
@@ -11,6 +12,8 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 # debootstrap: scripts/make-node-image.sh builds the bot image's offline base with it.
 command -v debootstrap >/dev/null || need+=(debootstrap)
+# docker-compose (Debian's 1.29): test/deploy/compose.test.ts reads compose.yaml with it.
+command -v docker-compose >/dev/null || need+=(docker-compose)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq

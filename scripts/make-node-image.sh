@@ -7,6 +7,9 @@
 set -euo pipefail
 major=$(node -p 'process.versions.node.split(".")[0]')
 tag="${1:-hubgate-base/node:${major}-bookworm-slim}"
+# Two tests may ask at once (the image test, the compose stack test): one makes it, the other waits.
+exec 9>"${TMPDIR:-/tmp}/hubgate-make-node-image.lock"
+flock 9
 if docker image inspect "$tag" >/dev/null 2>&1; then
   echo "$tag"
   exit 0

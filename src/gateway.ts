@@ -69,7 +69,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let docker: import("dockerode") | undefined;
   // Scale-out (HUBGATE_REDIS_URL): pull-request builds run on `check` workers, never here.
   let remote: import("./scale-out/remote-image-pipeline.js").RemoteImagePipeline | undefined;
-  let publishImages: ImagePipeline | undefined;
+  let remotePublishing: import("./scale-out/remote-publishing.js").GatewayPublishing | undefined;
   if (options.images === undefined && settings.build) {
     const [{ default: Dockerode }, { createDockerImagePipeline }] = await Promise.all([
       import("dockerode"),
@@ -79,15 +79,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (settings.queue.redisUrl) {
       const { remoteImagePipeline } = await import("./scale-out/image-pipeline-from-env.js");
       images = remote = remoteImagePipeline(settings.queue, logger);
-      // Merged code only: built and pushed with this engine and the registry credentials here
-      // until publish workers exist (README, Deploying). Without a registry, workers build it.
-      if (options.env.HUBGATE_REGISTRY) publishImages = local();
+      // Merged code is built and pushed by publish workers, which hold the registry credentials;
+      // this process keeps the records (README, Deploying). Without a registry, nothing is pushed.
+      if (options.env.HUBGATE_REGISTRY && options.publisher === undefined) {
+        const { publishingOnWorkers } = await import("./scale-out/image-pipeline-from-env.js");
+        remotePublishing = await publishingOnWorkers(settings.queue, options.env, db, logger);
+      }
     } else {
       images = local();
     }
   }
   let publisher = options.publisher ?? undefined;
-  if (options.publisher === undefined && images) {
+  if (options.publisher === undefined && images && !remotePublishing) {
     const [{ readPublishSettings }, { createPublisher }] = await Promise.all([
       import("./publish/publish-settings.js"),
       import("./publish/publisher.js"),
@@ -99,7 +102,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const dispatcher = new Dispatcher({
     validator,
     images,
-    publishImages,
+    remotePublishing,
     jobs: settings.jobs,
     logger,
     queue,
@@ -272,6 +275,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       stopping = true;
       await queue.close(graceMs);
       await remote?.close();
+      await remotePublishing?.close();
       await publisher?.close();
       db.close();
     },

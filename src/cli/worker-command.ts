@@ -1,33 +1,23 @@
-// `hubgate worker`: a build worker. Takes `check` jobs from Redis (HUBGATE_REDIS_URL), builds
-// and smoke-tests each bundle on its own Docker engine (DOCKER_HOST), returns the outcome.
-// It refuses to start with a platform or registry secret in its environment.
+// `hubgate worker`: a build worker on its own Docker engine (DOCKER_HOST), taking jobs from
+// Redis (HUBGATE_REDIS_URL). HUBGATE_WORKER_QUEUE=check (default): builds and smoke-tests
+// pull-request code, returns the outcome; refuses to start with any platform or registry
+// secret. HUBGATE_WORKER_QUEUE=publish: builds merged code and pushes it with the registry
+// credentials (HUBGATE_REGISTRY*); refuses to start with a platform secret.
 import pino from "pino";
 import { readWorkerSettings } from "../settings/worker-settings.js";
 
 export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
   const settings = readWorkerSettings(env);
   const logger = pino({ name: "hubgate-worker", level: env.LOG_LEVEL || "info" });
-  if (settings.queue === "publish") {
-    logger.error(
-      "publish workers are not available yet: merges publish from the gateway (README, Deploying)",
-    );
-    return 2;
-  }
-  const [
-    { default: Dockerode },
-    { createDockerImagePipeline },
-    { startCheckWorker },
-    { redisConnection },
-    { startHealthServer },
-  ] = await Promise.all([
-    import("dockerode"),
-    import("../docker/docker-image-pipeline.js"),
-    import("../scale-out/check-worker.js"),
-    import("../scale-out/redis-connection.js"),
-    import("../worker/health-server.js"),
-  ]);
+  const [{ default: Dockerode }, { createDockerImagePipeline }, { redisConnection }, { startHealthServer }] =
+    await Promise.all([
+      import("dockerode"),
+      import("../docker/docker-image-pipeline.js"),
+      import("../scale-out/redis-connection.js"),
+      import("../worker/health-server.js"),
+    ]);
   const docker = new Dockerode();
-  const worker = await startCheckWorker({
+  const common = {
     connection: redisConnection(settings.redisUrl),
     prefix: settings.prefix,
     images: createDockerImagePipeline({ docker, logger }),
@@ -36,7 +26,18 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
     workDir: settings.workDir,
     lockDurationMs: settings.lockMs,
     stalledIntervalMs: Math.max(1000, Math.floor(settings.lockMs / 2)),
-  });
+  };
+  let worker: { close(): Promise<void> };
+  if (settings.queue === "publish") {
+    const [{ startPublishWorker }, { readPublishSettings }] = await Promise.all([
+      import("../scale-out/publish-worker.js"),
+      import("../publish/publish-settings.js"),
+    ]);
+    worker = await startPublishWorker({ ...common, docker, settings: readPublishSettings(env) });
+  } else {
+    const { startCheckWorker } = await import("../scale-out/check-worker.js");
+    worker = await startCheckWorker(common);
+  }
   const health = await startHealthServer(settings.port, settings.host, async () => {
     try {
       await docker.ping();

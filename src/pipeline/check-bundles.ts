@@ -9,7 +9,7 @@ import { bundleConclusion, overallConclusion, type BundleResult, type CheckResul
 import { MAX_DOCKERFILE_BYTES, readBundleFile, readBundleListing } from "../sources/local-bundle-reader.js";
 import { MAX_MANIFEST_BYTES } from "../core/manifest-check.js";
 import { markImageCollisions } from "../core/image-collisions.js";
-import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
+import type { ImageOutcome, ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
 import { mapLimit } from "./map-limit.js";
 
 /** Reads manifests from the base side of a change (git ref, base branch via API). */
@@ -157,8 +157,9 @@ async function staticCheck(
 }
 
 async function buildCheck(headDir: string, check: StaticCheck, options: CheckOptions): Promise<BundleResult> {
-  const result = { ...check.result, findings: [...check.result.findings] };
-  if (!check.image || !check.manifest || !options.images) return result;
+  if (!check.image || !check.manifest || !options.images)
+    return { ...check.result, findings: [...check.result.findings] };
+  const result = check.result;
   const outcome = await options.images.run(
     {
       bundleDir: join(headDir, result.path),
@@ -171,7 +172,15 @@ async function buildCheck(headDir: string, check: StaticCheck, options: CheckOpt
     (phase) => options.events?.phase?.(result.path, phase),
     options.signal,
   );
-  result.findings.push(...outcome.findings);
+  return withImageOutcome(result, outcome);
+}
+
+/**
+ * A statically checked bundle with its image's outcome folded in. Also used by a publish
+ * worker (src/scale-out), which must judge the bundle exactly as the gateway will.
+ */
+export function withImageOutcome(checked: BundleResult, outcome: ImageOutcome): BundleResult {
+  const result: BundleResult = { ...checked, findings: [...checked.findings, ...outcome.findings] };
   sortFindings(result.findings);
   result.smoke = outcome.smoke;
   if (outcome.build) result.build = outcome.build;

@@ -21,9 +21,8 @@ import type {
 } from "../ports/job-queue.js";
 import type { JobPlatform, JobReporter } from "../ports/job-platform.js";
 import type { Publisher } from "../publish/publisher.js";
-import type { ImagePipeline } from "./image-pipeline.js";
 import { backoff, SHUTDOWN } from "./embedded-job-queue.js";
-import { publishChange } from "./publish-change.js";
+import { publishChange, type RemotePublishing } from "./publish-change.js";
 
 export const INTERRUPTED_MESSAGE =
   "hubgate was interrupted on our side (a restart or a crash) before this finished. This is not a problem in your bundle.";
@@ -40,8 +39,8 @@ export interface DispatchDeps extends ChangeRequestDeps {
   platforms?: JobPlatform[];
   /** Publishing on merge; without it merges are accepted and acknowledged as "not configured". */
   publisher?: Publisher;
-  /** Builds merged code for publishing, when not `images` (scale-out: pushed from this engine). */
-  publishImages?: ImagePipeline;
+  /** Scale-out: merged code is built and pushed by publish workers; this process keeps the records. */
+  remotePublishing?: RemotePublishing;
   observer?: DispatchObserver;
 }
 
@@ -61,7 +60,7 @@ export class Dispatcher {
 
   /** Whether merges are published (adapters say so in the webhook answer). */
   get publishes(): boolean {
-    return this.deps.publisher !== undefined;
+    return this.deps.publisher !== undefined || this.deps.remotePublishing !== undefined;
   }
 
   /** Record the job; resolves once it is durable, which is when the webhook may be answered. */
@@ -133,14 +132,9 @@ export class Dispatcher {
       } else {
         const deps = { ...this.deps, logger };
         if (job.kind === "publish") {
-          if (!this.deps.publisher) throw new Error("publishing is not configured on this server");
-          const images = this.deps.publishImages ?? deps.images;
-          await publishChange(
-            opened.source,
-            reporter,
-            { ...deps, images, publisher: this.deps.publisher },
-            signal,
-          );
+          const { publisher, remotePublishing: remote } = this.deps;
+          if (!publisher && !remote) throw new Error("publishing is not configured on this server");
+          await publishChange(opened.source, reporter, { ...deps, publisher, remote }, signal);
         } else {
           const result = await checkChangeRequest(opened.source, reporter, deps, signal);
           conclusion = result.result?.conclusion;

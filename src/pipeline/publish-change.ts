@@ -2,16 +2,40 @@ import { finding, type Finding } from "../core/finding.js";
 import { organizationFor, type HubConfig } from "../core/hub-config.js";
 import type { BundleResult } from "../core/result.js";
 import type { Publisher } from "../publish/publisher.js";
-import { publishCheckedBundle, type BundlePublish } from "../publish/publish-bundle.js";
+import { publishCheckedBundle, publishSkip, type BundlePublish } from "../publish/publish-bundle.js";
 import {
   checkChangeRequest,
   type ChangeReporter,
   type ChangeRequestDeps,
   type ChangeSource,
 } from "./change-request.js";
+import type { ImageJob, ImageOutcome, ImagePipeline, Phase } from "./image-pipeline.js";
 
 export interface PublishDeps extends ChangeRequestDeps {
-  publisher: Publisher;
+  /** Builds with `images` here, then pushes; or, scale-out, `remote` does both on a publish worker. */
+  publisher?: Publisher;
+  remote?: RemotePublishing;
+}
+
+/** One bundle of merged code for a publish worker: its image job and its passed static checks. */
+export interface RemotePublishRequest {
+  job: ImageJob;
+  checked: BundleResult;
+  hubNamespace: string;
+  organization?: string;
+}
+
+/**
+ * Scale-out (src/scale-out/remote-publishing.ts): a publish worker, which holds the registry
+ * credentials, builds, smoke-tests and publishes one bundle in one job (the image it pushes is
+ * the one it tested, on its own engine); the caller keeps the records and reports.
+ */
+export interface RemotePublishing {
+  run(
+    request: RemotePublishRequest,
+    onPhase: (phase: Phase) => void,
+    signal?: AbortSignal,
+  ): Promise<{ image: ImageOutcome; publish: BundlePublish }>;
 }
 
 /**
@@ -29,15 +53,44 @@ export async function publishChange(
   const outcomes: BundlePublish[] = [];
   let namespace = "jinahub";
   let config: HubConfig | undefined;
+  const organization = (path: string) => (config ? organizationFor(config, path, source.owner) : undefined);
+  // Scale-out: each bundle's image job goes, with its static result, to a publish worker.
+  const checked = new Map<string, BundleResult>();
+  const remoteOutcomes = new Map<string, BundlePublish>();
+  const remote = deps.remote;
+  const images: ImagePipeline | undefined = remote
+    ? {
+        async run(job, onPhase, signal) {
+          const request = {
+            job,
+            checked: checked.get(job.bundlePath)!,
+            hubNamespace: namespace,
+            organization: organization(job.bundlePath),
+          };
+          const { image, publish } = await remote.run(request, onPhase, signal);
+          remoteOutcomes.set(job.bundlePath, publish);
+          return image;
+        },
+      }
+    : deps.images;
+  const publish = (result: BundleResult): Promise<BundlePublish> => {
+    if (deps.publisher)
+      return publishCheckedBundle(result, namespace, source.revision, deps.publisher, {
+        organization: organization(result.path),
+      });
+    // The worker's outcome; for a bundle never sent (its checks failed), why it was not.
+    const known = remoteOutcomes.get(result.path) ?? publishSkip(result, namespace);
+    return Promise.resolve(known ?? notBuilt(result.path));
+  };
   const publishing: ChangeReporter = {
     planned: (bundles, outside) => reporter.planned(bundles, outside),
-    staticDone: (result) => reporter.staticDone(result),
+    staticDone: (result) => {
+      checked.set(result.path, result);
+      return reporter.staticDone(result);
+    },
     phase: (path, phase, ms) => reporter.phase(path, phase, ms),
     bundleDone: async (result) => {
-      const organization = config ? organizationFor(config, result.path, source.owner) : undefined;
-      const outcome = await publishCheckedBundle(result, namespace, source.revision, deps.publisher, {
-        organization,
-      }).catch((error: Error): BundlePublish => ({
+      const outcome = await publish(result).catch((error: Error): BundlePublish => ({
         path: result.path,
         status: "failed",
         references: [],
@@ -52,13 +105,24 @@ export async function publishChange(
     cancelled: () => reporter.cancelled(),
   };
   // The hub's namespace (local image names) is known once the base branch's config is read.
-  await checkChangeRequest(source, publishing, deps, signal, {
+  await checkChangeRequest(source, publishing, { ...deps, images }, signal, {
     onConfig: (hub) => {
       namespace = hub.namespace;
       config = hub;
     },
   });
   return outcomes;
+}
+
+/** A passed bundle with no publish outcome: its worker did not answer for it (never expected). */
+function notBuilt(path: string): BundlePublish {
+  return {
+    path,
+    status: "skipped",
+    references: [],
+    message: "no publish worker result",
+    infrastructure: true,
+  };
 }
 
 /** The publish outcome as part of the bundle's result: a notice when pushed, an error when refused. */

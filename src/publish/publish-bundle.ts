@@ -1,7 +1,7 @@
 import type { BundleResult } from "../core/result.js";
 import { mergeTags, type TagSelection } from "../core/tags.js";
 import type { RevisionInfo } from "../pipeline/image-pipeline.js";
-import type { PublishOutcome, Publisher } from "./publisher.js";
+import type { PublishOutcome, Publisher, PublishRequest } from "./publisher.js";
 
 /** A bundle's line in a publish report: the publisher's outcome, or why it was not tried. */
 export type BundlePublish = { path: string } & (
@@ -26,6 +26,19 @@ export async function publishCheckedBundle(
   publisher: Publisher,
   options: BundlePublishOptions = {},
 ): Promise<BundlePublish> {
+  const skipped = publishSkip(bundle, hubNamespace);
+  if (skipped) return skipped;
+  const request = publishRequestFor(
+    bundle,
+    revision,
+    options.organization ?? publisher.settings.namespace,
+    options,
+  );
+  return { path: bundle.path, ...(await publisher.publish(request)) };
+}
+
+/** Why a checked bundle is not published, or undefined when it may be. */
+export function publishSkip(bundle: BundleResult, hubNamespace: string): BundlePublish | undefined {
   const skipped = (message: string, infrastructure = false): BundlePublish => ({
     path: bundle.path,
     status: "skipped",
@@ -39,11 +52,23 @@ export async function publishCheckedBundle(
   if (!imageRef || !name || !kind || !build) return skipped("no image was built");
   if (imageRef.namespace !== hubNamespace)
     return skipped(`the image ${imageRef.reference} is not in the hub's namespace ${hubNamespace}`);
+  return undefined;
+}
+
+/** What to push for a bundle that may be published (publishSkip said so), into `namespace`. */
+export function publishRequestFor(
+  bundle: BundleResult,
+  revision: RevisionInfo,
+  namespace: string,
+  options: Pick<BundlePublishOptions, "tags"> = {},
+): PublishRequest {
+  const { imageRef, name, kind, build } = bundle;
+  if (!imageRef || !name || !kind || !build) throw new Error(`${bundle.path}: no image was built`);
   const tags = mergeTags({ tags: bundle.tags, protectedTags: bundle.protectedTags }, options.tags);
-  const outcome = await publisher.publish({
+  return {
     // The ID of the image the smoke tests ran, not its tag: a tag can be moved meanwhile.
     localImage: build.imageId,
-    repository: `${options.organization ?? publisher.settings.namespace}/${imageRef.component}`,
+    repository: `${namespace}/${imageRef.component}`,
     // The tag, which is the version with build metadata's + mapped to _.
     version: imageRef.tag,
     tags: tags.tags,
@@ -53,6 +78,5 @@ export async function publishCheckedBundle(
     commit: revision.commit,
     metadata: bundle.metadata,
     revision,
-  });
-  return { path: bundle.path, ...outcome };
+  };
 }

@@ -81,6 +81,18 @@ export interface PublishContext {
   store: PublishStore;
   /** Every published (or found unchanged) version is created or updated here. */
   catalogue?: Catalogue;
+  /**
+   * The series' protected tags (versions included) with digests, when the catalogue lives
+   * elsewhere: a publish worker gets them from the gateway that keeps it.
+   */
+  knownProtected?: ReadonlyMap<string, string | undefined>;
+  /**
+   * The digest this same publish pushed before it was interrupted (a publish worker's retried
+   * job): found in the registry, the version is ours even if this rebuild's layers differ.
+   */
+  pushedBefore?: string;
+  /** Told as soon as the version is pushed, before anything else, so a retry knows it. */
+  onPushed?: (digest: string) => Promise<void>;
   logger?: Logger;
   /** Look, decide and tell; push nothing, record nothing. */
   dryRun?: boolean;
@@ -237,6 +249,7 @@ async function publishTo(
     },
     logger,
   );
+  await context.onPushed?.(pushed.digest);
   // Recorded before `latest` moves: if that fails, the version push is still on the books.
   await store.record(toRecord(request, target, pushed.digest, local.id, now(context)));
   const { latest, tags, references } = await tagAll(plan, request, context, target, pushed.digest);
@@ -288,10 +301,18 @@ function catalogueProtected(
   context: PublishContext,
 ): Map<string, string | undefined> {
   const { catalogue } = context;
-  if (!catalogue) return new Map();
+  if (!catalogue) return new Map(context.knownProtected ?? []);
+  return protectedInCatalogue(catalogue, request.bundle);
+}
+
+/** The series' protected tags in the catalogue (versions included) and their digests. */
+export function protectedInCatalogue(
+  catalogue: Catalogue,
+  bundle: { kind: string; name: string },
+): Map<string, string | undefined> {
   return new Map(
     catalogue
-      .tagsOfSeries(request.bundle.kind, request.bundle.name)
+      .tagsOfSeries(bundle.kind, bundle.name)
       .filter((t) => t.protected)
       .map((t) => [t.tag, catalogue.get(t.imagePk)?.digest ?? undefined]),
   );
@@ -317,15 +338,43 @@ function recordInCatalogue(
   tags: readonly AppliedTag[],
 ): void {
   if (!context.catalogue) return;
+  recordPublishedInCatalogue(context.catalogue, {
+    request,
+    target,
+    digest,
+    latest,
+    tags,
+    registryUrl: context.settings.registryUrl ?? `https://${context.settings.registry}`,
+    publishedAt: now(context),
+  });
+}
+
+/**
+ * The catalogue's side of one publish, apart from the push: the gateway calls it with a
+ * publish worker's outcome (scale-out), publishImage with its own.
+ */
+export function recordPublishedInCatalogue(
+  catalogue: Catalogue,
+  published: {
+    request: PublishRequest;
+    target: string;
+    digest: string;
+    latest: LatestStatus;
+    tags: readonly AppliedTag[];
+    registryUrl: string;
+    publishedAt: string;
+  },
+): void {
+  const { request, target, digest, latest, tags } = published;
   const metadata = request.metadata ?? { tasks: [], cpu: true };
   const revision = request.revision ?? {};
-  const image = context.catalogue.recordPublished({
+  const image = catalogue.recordPublished({
     kind: request.bundle.kind,
     name: request.bundle.name,
     version: request.version,
     repository: target,
     digest,
-    registryUrl: context.settings.registryUrl ?? `https://${context.settings.registry}`,
+    registryUrl: published.registryUrl,
     description: metadata.description,
     licence: metadata.licence,
     domain: metadata.domain,
@@ -341,9 +390,9 @@ function recordInCatalogue(
       tag: revision.tag,
     },
     latest: latest === "moved" || latest === "current",
-    publishedAt: now(context),
+    publishedAt: published.publishedAt,
   });
-  for (const tag of tags) context.catalogue.setTag(image.pk, tag.tag, { protected: tag.protected });
+  for (const tag of tags) catalogue.setTag(image.pk, tag.tag, { protected: tag.protected });
 }
 
 async function publishedContentMatches(
@@ -353,6 +402,7 @@ async function publishedContentMatches(
   local: NonNullable<Awaited<ReturnType<typeof inspectLocalImage>>>,
   record: ReturnType<PublishStore["find"]>,
 ): Promise<boolean> {
+  if (context.pushedBefore !== undefined && remote.digest === context.pushedBefore) return true;
   if (remote.configDigest === undefined)
     return record?.digest === remote.digest && record.imageId === local.id;
   if (remote.configDigest === local.id) return true;
@@ -471,6 +521,11 @@ export interface PublisherOptions {
   registry?: RegistryClient;
   /** Defaults to the catalogue in the store's own file; none for a dry run. */
   catalogue?: Catalogue;
+  /** No catalogue here, these protected tags instead (PublishContext.knownProtected). */
+  knownProtected?: ReadonlyMap<string, string | undefined>;
+  /** PublishContext.pushedBefore and onPushed (a publish worker's job). */
+  pushedBefore?: string;
+  onPushed?: (digest: string) => Promise<void>;
   now?: () => Date;
 }
 
@@ -491,9 +546,10 @@ export async function createPublisher(
     };
   const store = options.store ?? (await PublishStore.open(settings.dataDir, { readOnly: options.dryRun }));
   const database = options.dryRun ? undefined : store.database;
-  const catalogue =
-    options.catalogue ??
-    (database ? (await import("../catalogue/catalogue-store.js")).Catalogue.on(database) : undefined);
+  const catalogue = options.knownProtected
+    ? undefined
+    : (options.catalogue ??
+      (database ? (await import("../catalogue/catalogue-store.js")).Catalogue.on(database) : undefined));
   const context: PublishContext = {
     settings,
     docker: options.docker ?? new Docker(),
@@ -502,6 +558,9 @@ export async function createPublisher(
       new RegistryClient({ url: settings.registryUrl, credentials: settings.credentials }),
     store,
     catalogue: options.dryRun ? undefined : catalogue,
+    knownProtected: options.knownProtected,
+    pushedBefore: options.pushedBefore,
+    onPushed: options.onPushed,
     logger: options.logger,
     dryRun: options.dryRun,
     now: options.now,

@@ -73,7 +73,10 @@ export function createRemoteImagePipeline(options: RemoteImagePipelineOptions): 
       listeners.set(jobId, onPhase);
       onPhase("queued");
       try {
-        const queued = await enqueue(queue, jobId, data, options);
+        const queued = await enqueue(
+          () => queue.add("bundle", data, jobOptions(jobId, options)),
+          (done) => done.infrastructureError === undefined,
+        );
         const outcome = await untilFinished(queued, events, signal);
         if (outcome === undefined) {
           await cancel(jobId);
@@ -112,39 +115,39 @@ export function createRemoteImagePipeline(options: RemoteImagePipelineOptions): 
 }
 
 /**
- * Add the job, or find the one already there under this id. A finished job whose result we
- * cannot reuse (cancelled, failed, or ended by an engine problem that a re-run should retry)
- * is sent round again.
+ * Add the job, or find the one already there under this id (BullMQ dedupes by jobId). A
+ * finished job whose result we cannot reuse (cancelled, failed, or a result `reusable` rejects,
+ * such as an engine problem that a re-run should retry) is sent round again.
  */
-async function enqueue(
-  queue: Queue<CheckJobData, ImageOutcome>,
-  jobId: string,
-  data: CheckJobData,
-  options: RemoteImagePipelineOptions,
-): Promise<Job<CheckJobData, ImageOutcome>> {
-  const add = () =>
-    queue.add("bundle", data, {
-      jobId,
-      attempts: options.attempts ?? 3,
-      backoff: { type: "exponential", delay: options.backoffMs ?? 5000 },
-      removeOnComplete: { age: KEEP_SECONDS },
-      removeOnFail: { age: KEEP_SECONDS },
-    });
+export async function enqueue<J extends Job>(
+  add: () => Promise<J>,
+  reusable: (result: J["returnvalue"]) => boolean,
+): Promise<J> {
   const job = await add();
   const state = await job.getState();
-  const stale =
-    state === "failed" || (state === "completed" && job.returnvalue?.infrastructureError !== undefined);
+  const stale = state === "failed" || (state === "completed" && !reusable(job.returnvalue));
   if (!stale) return job;
   await job.remove().catch(() => undefined);
   return add();
 }
 
+/** Tries with backoff, and how long finished jobs stay: the same for both queues. */
+export function jobOptions(jobId: string, options: { attempts?: number; backoffMs?: number }) {
+  return {
+    jobId,
+    attempts: options.attempts ?? 3,
+    backoff: { type: "exponential", delay: options.backoffMs ?? 5000 },
+    removeOnComplete: { age: KEEP_SECONDS },
+    removeOnFail: { age: KEEP_SECONDS },
+  };
+}
+
 /** The job's result, or undefined when the signal aborted first. */
-async function untilFinished(
-  job: Job<CheckJobData, ImageOutcome>,
+export async function untilFinished<Result>(
+  job: Job<unknown, Result>,
   events: QueueEvents,
   signal: AbortSignal | undefined,
-): Promise<ImageOutcome | undefined> {
+): Promise<Result | undefined> {
   if (signal?.aborted) return undefined;
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<undefined>((resolve) => {

@@ -25,7 +25,8 @@ export class WorkerSettingsError extends Error {
 
 /**
  * The worker's environment, read once. Throws WorkerSettingsError (exit 2) when it cannot run:
- * no Redis, an unknown queue, or a secret this role must not hold (named, never shown).
+ * no Redis, an unknown queue, a secret this role must not hold (named, never shown), or a
+ * publish worker without a registry.
  */
 export function readWorkerSettings(env: NodeJS.ProcessEnv, size?: MachineSize): WorkerSettings {
   const shared = readQueueSettings(env);
@@ -52,6 +53,10 @@ export function readWorkerSettings(env: NodeJS.ProcessEnv, size?: MachineSize): 
         ". Remove them from this worker's environment (see README, Deploying).",
     );
   }
+  if (queue === "publish" && !env.HUBGATE_REGISTRY?.trim())
+    throw new WorkerSettingsError(
+      "a publish worker pushes to HUBGATE_REGISTRY: set it (the same host as the gateway's) and its credentials",
+    );
   const port = env.PORT === undefined || env.PORT === "" ? 3000 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new WorkerSettingsError(`PORT must be a port number, not "${env.PORT}"`);
@@ -60,7 +65,11 @@ export function readWorkerSettings(env: NodeJS.ProcessEnv, size?: MachineSize): 
     queue,
     prefix: shared.prefix,
     lockMs: shared.lockMs,
-    concurrency: positiveIntegerOr(env.HUBGATE_WORKER_CONCURRENCY, defaultJobs(size)),
+    // Publishes run one at a time anyway (the gateway sets the publish queue's global concurrency).
+    concurrency: positiveIntegerOr(
+      env.HUBGATE_WORKER_CONCURRENCY,
+      queue === "publish" ? 1 : defaultJobs(size),
+    ),
     port,
     host: env.HOST || "0.0.0.0",
     workDir: env.HUBGATE_WORK_DIR || undefined,

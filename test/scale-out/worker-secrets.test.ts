@@ -38,6 +38,20 @@ test.each([
   expect(result.stdout).not.toContain("worker ready");
 });
 
+test.each(["PRIVATE_KEY", "WEBHOOK_SECRET", "GITLAB_TOKEN", "GITLAB_WEBHOOK_SECRET", "HUBGATE_ADMIN_TOKEN"])(
+  "a publish worker with %s refuses to start",
+  (name) => {
+    const result = worker({
+      HUBGATE_WORKER_QUEUE: "publish",
+      HUBGATE_REGISTRY: "127.0.0.1:5000",
+      [name]: "s3cr3t-value",
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`refusing to start a publish worker with ${name}`);
+    expect(result.stderr).not.toContain("s3cr3t-value");
+  },
+);
+
 test("a publish worker may hold registry credentials but not the GitHub App key", () => {
   const result = worker({
     HUBGATE_WORKER_QUEUE: "publish",
@@ -49,10 +63,13 @@ test("a publish worker may hold registry credentials but not the GitHub App key"
   expect(result.stderr).not.toContain("HUBGATE_REGISTRY_PASSWORD");
 });
 
-test("one worker serves one queue; no Redis, no worker", () => {
+test("one worker serves one queue; no Redis, no worker; no registry, no publish worker", () => {
   const both = worker({ HUBGATE_WORKER_QUEUE: "check,publish" });
   expect(both.code).toBe(2);
   expect(both.stderr).toContain("one worker serves one queue");
+  const noRegistry = worker({ HUBGATE_WORKER_QUEUE: "publish" });
+  expect(noRegistry.code).toBe(2);
+  expect(noRegistry.stderr).toContain("a publish worker pushes to HUBGATE_REGISTRY");
   const noRedis = runCli(["worker"], undefined, { HUBGATE_REDIS_URL: "" }, clean);
   expect(noRedis.code).toBe(2);
   expect(noRedis.stderr).toContain("HUBGATE_REDIS_URL");
