@@ -8,7 +8,7 @@ import type { NothingChecked } from "../core/nothing-checked.js";
 import { bundleConclusion, overallConclusion, type BundleResult, type CheckResult } from "../core/result.js";
 import { MAX_DOCKERFILE_BYTES, readBundleFile, readBundleListing } from "../sources/local-bundle-reader.js";
 import { MAX_MANIFEST_BYTES } from "../core/manifest-check.js";
-import { markImageCollisions } from "../core/image-collisions.js";
+import { markImageCollisions, type ImageOwner } from "../core/image-collisions.js";
 import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
 import { mapLimit } from "./map-limit.js";
 
@@ -28,6 +28,8 @@ export interface CheckPlan {
   nothingChecked?: NothingChecked;
   /** Symlinks the archive held but extraction refused (they leave the tree), relative to `headDir`. */
   refusedLinks?: ReadonlyArray<{ path: string; target: string }>;
+  /** The hub's other bundles (not checked in this run) and their images: no checked bundle may take one. */
+  otherImages?: readonly ImageOwner[];
 }
 
 export interface CheckEvents {
@@ -68,25 +70,31 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
     // Static only, streamed: a bundle is done with its static check and nothing is held
     // (a 50,000-bundle check streams its report). Image collisions need every bundle's image
     // first: a pre-pass keeps only each bundle's repository (a string), at twice the static cost.
-    const repositories =
-      plan.bundles.length > 1
-        ? await mapLimit(
-            plan.bundles,
-            STATIC_CONCURRENCY,
-            async (location) => (await staticCheck(plan.headDir, location, options, links)).image?.repository,
-          )
-        : [];
     const owners = new Map<string, string[]>();
-    repositories.forEach((repository, i) => {
-      if (repository) owners.set(repository, [...(owners.get(repository) ?? []), plan.bundles[i]!.root]);
-    });
+    const own = (repository: string, path: string) => {
+      const list = owners.get(repository);
+      if (list) list.push(path);
+      else owners.set(repository, [path]);
+    };
+    for (const other of plan.otherImages ?? []) own(other.repository, other.path);
+    if (plan.bundles.length > 1) {
+      const repositories = await mapLimit(
+        plan.bundles,
+        STATIC_CONCURRENCY,
+        async (location) => (await staticCheck(plan.headDir, location, options, links)).image?.repository,
+      );
+      repositories.forEach((repository, i) => {
+        if (repository) own(repository, plan.bundles[i]!.root);
+      });
+    }
     results = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
       const check = await staticCheck(plan.headDir, location, options, links);
-      const twins = check.image ? (owners.get(check.image.repository) ?? []) : [];
-      if (twins.length > 1)
+      const repository = check.image?.repository;
+      const twins = repository ? (owners.get(repository) ?? []).filter((root) => root !== location.root) : [];
+      if (repository && twins.length > 0)
         markImageCollisions(
           [check],
-          twins.filter((root) => root !== location.root),
+          twins.map((path) => ({ path, repository })),
         );
       await options.events?.staticDone?.(check.result);
       return finish(check.result);
@@ -96,7 +104,7 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
       staticCheck(plan.headDir, location, options, links),
     );
     // Across bundles: no two may make the same image (reported before anything is built).
-    markImageCollisions(statics);
+    markImageCollisions(statics, plan.otherImages);
     for (const check of statics) await options.events?.staticDone?.(check.result);
     results = await mapLimit(statics, options.jobs ?? 1, async (check) =>
       finish(
