@@ -11,6 +11,8 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 # debootstrap: scripts/make-node-image.sh builds the bot image's offline base with it.
 command -v debootstrap >/dev/null || need+=(debootstrap)
+# iproute2 (ip): test/helpers/second-engine.ts gives a test engine its own bridge.
+command -v ip >/dev/null || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq
