@@ -90,7 +90,8 @@ export async function startSecondEngine(): Promise<SecondEngine> {
 
   const startDaemon = async () => {
     const fd = openSync(logFile, "a");
-    proc = spawn("dockerd", args, { stdio: ["ignore", fd, fd] });
+    // TMPDIR: containerd writes its stack dumps there; they stay in our folder.
+    proc = spawn("dockerd", args, { stdio: ["ignore", fd, fd], env: { ...process.env, TMPDIR: dir } });
     closeSync(fd);
     const child = proc;
     exited = new Promise((resolve) => child.once("exit", () => resolve()));
