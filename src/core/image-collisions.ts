@@ -65,6 +65,22 @@ export function markImageCollisions(
 }
 
 /**
+ * Could this manifest's `name:` make one of these image name components? A cheap
+ * over-approximation, so that only a possible twin's manifest is parsed: a name becomes its
+ * component by lower-casing and turning white space into `-`, so the manifest's text,
+ * lower-cased without white space and `-`, must hold the component so squashed. Escapes
+ * (`\x41`) can spell anything: such a text always may.
+ */
+export function mayClaimName(manifestText: string, nameComponents: ReadonlySet<string>): boolean {
+  if (manifestText.includes("\\")) return true;
+  const text = squash(manifestText);
+  for (const name of nameComponents) if (text.includes(squash(name))) return true;
+  return false;
+}
+
+const squash = (text: string) => text.toLowerCase().replace(/[\s-]+/g, "");
+
+/**
  * The image repository an unchecked bundle's manifest claims, read leniently (only `type`,
  * `kind` and `name`): undefined when the manifest does not parse or those cannot make an image.
  * Such a bundle is reported when it is itself checked; here it only stands as a possible twin.

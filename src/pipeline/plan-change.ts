@@ -57,9 +57,10 @@ export async function planChange(
 
 /**
  * Extract just the planned bundles of the head commit into `headDir`. The unchanged bundles'
- * manifests are read from the same stream (never written, each at most MAX_MANIFEST_BYTES,
- * only the image name kept): unchanged bundles are the same in base and head, and a changed
- * bundle may not take one's image.
+ * manifests are read from the same stream (never written, each at most MAX_MANIFEST_BYTES):
+ * unchanged bundles are the same in base and head, and a changed bundle may not take one's
+ * image. Their bytes are held (up to MAX_HELD_MANIFEST_BYTES in all, parsed at once beyond)
+ * until the changed bundles' names are known: then only a possible twin's manifest is parsed.
  */
 export async function checkoutBundles(
   source: Pick<ChangeSource, "downloadHead">,
@@ -72,8 +73,10 @@ export async function checkoutBundles(
   await mkdir(headDir, { recursive: true });
   if (plan.bundles.length === 0) return { ...plan, headDir };
   const archive = await source.downloadHead(signal);
-  const otherImages: ImageOwner[] = [];
   const manifests = new Map((unchanged ?? []).map((root) => [`${root}/manifest.yml`, root]));
+  const held: Array<{ path: string; bytes: Buffer }> = [];
+  const parsed: ImageOwner[] = [];
+  let heldBytes = 0;
   const { refusedLinks } = await extractTarball(archive, headDir, {
     only: plan.bundles.map((b) => b.root),
     ...(limits ? { limits } : {}),
@@ -82,16 +85,32 @@ export async function checkoutBundles(
           peek: {
             paths: new Set(manifests.keys()),
             maxBytes: MAX_MANIFEST_BYTES,
-            file: (path: string, content: Buffer) => {
-              const repository = repositoryFromManifestBytes(content, namespace);
-              if (repository) otherImages.push({ path: manifests.get(path)!, repository });
+            file: (file: string, bytes: Buffer) => {
+              const path = manifests.get(file)!;
+              if (heldBytes + bytes.length <= MAX_HELD_MANIFEST_BYTES) {
+                held.push({ path, bytes });
+                heldBytes += bytes.length;
+                return;
+              }
+              const repository = repositoryFromManifestBytes(bytes, namespace);
+              if (repository) parsed.push({ path, repository });
             },
           },
         }
       : {}),
   });
-  return { ...plan, headDir, refusedLinks, ...(otherImages.length > 0 ? { otherImages } : {}) };
+  const otherImages = async (names: ReadonlySet<string>): Promise<ImageOwner[]> => [
+    ...parsed,
+    ...held.flatMap(({ path, bytes }) => {
+      const repository = repositoryFromManifestBytes(bytes, namespace!, names);
+      return repository ? [{ path, repository }] : [];
+    }),
+  ];
+  return { ...plan, headDir, refusedLinks, ...(held.length + parsed.length > 0 ? { otherImages } : {}) };
 }
+
+/** Unchanged manifests held for the collision check; a hub beyond this (thousands of bundles) costs CPU, not memory. */
+const MAX_HELD_MANIFEST_BYTES = 64 * 1024 * 1024;
 
 /** Could any changed path be in a bundle or in the hub's folders? */
 function touchesHub(layout: BundleLayout, changes: readonly ChangedPath[]): boolean {

@@ -155,10 +155,12 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
   // twin of an unchanged (or unselected) bundle would publish into its repository.
   const wholeHub = !changes && targets.some((t) => t === hubRoot);
   const others = wholeHub ? [] : scanTree(layout, tree, "").bundles.filter((b) => !bundles.has(b.root));
-  const otherImages = await readImageOwners(
-    others.map((b) => ({ file: join(hubRoot, b.root, "manifest.yml"), path: at(b.root) })),
-    config.namespace,
-  );
+  const otherImages = async (names: ReadonlySet<string>) =>
+    readImageOwners(
+      others.map((b) => ({ file: join(hubRoot, b.root, "manifest.yml"), path: at(b.root) })),
+      config.namespace,
+      names,
+    );
 
   const planned = [...bundles.values()].sort((a, b) => (a.root < b.root ? -1 : a.root > b.root ? 1 : 0));
   const outside = [...findings.values()];
@@ -197,7 +199,7 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
       })),
       findings: outside.map((f) => ({ ...f, file: at(f.file) })),
       ...(nothingChecked ? { nothingChecked } : {}),
-      ...(otherImages.length > 0 ? { otherImages } : {}),
+      ...(others.length > 0 ? { otherImages } : {}),
     },
     config,
     base,

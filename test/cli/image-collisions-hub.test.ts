@@ -113,6 +113,17 @@ describe("image names across the whole hub (CLI)", () => {
     ]);
   });
 
+  it("an unselected twin spelt with YAML escapes is still found (the cheap text filter lets escapes through)", () => {
+    repo.write(`${TWIN}/manifest.yml`, MANIFEST.replace(/^name: .*$/m, 'name: "\\x41wesome\\x45ncoder"'));
+    const original = check(repo.dir, [ORIGINAL]);
+    expect(duplicates(original.result)).toEqual([
+      [`${ORIGINAL}/manifest.yml`, 2, expect.stringContaining(`is also the image of ${TWIN}:`)],
+    ]);
+    // Not a twin: a name that only shares letters with it.
+    repo.write(`${TWIN}/manifest.yml`, MANIFEST.replace(/^name: .*$/m, "name: AwesomeEncoderTwin"));
+    expect(duplicates(check(repo.dir, [ORIGINAL]).result)).toEqual([]);
+  });
+
   it("hostile manifests of other bundles cost nothing: a FIFO and a link to /dev/zero are no claim", () => {
     repo.copy(AWESOME, "executors/encoders/FifoEncoder");
     rmSync(join(repo.dir, "executors/encoders/FifoEncoder/manifest.yml"));
