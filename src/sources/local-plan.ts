@@ -153,14 +153,16 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
 
   // Image names are unique across the whole hub, not just among the bundles checked: a new
   // twin of an unchanged (or unselected) bundle would publish into its repository.
+  // Walked and read only once a checked bundle has an image name (see checkBundles).
   const wholeHub = !changes && targets.some((t) => t === hubRoot);
-  const others = wholeHub ? [] : scanTree(layout, tree, "").bundles.filter((b) => !bundles.has(b.root));
-  const otherImages = async (names: ReadonlySet<string>) =>
-    readImageOwners(
+  const otherImages = async (names: ReadonlySet<string>) => {
+    const others = scanTree(layout, tree, "").bundles.filter((b) => !bundles.has(b.root));
+    return readImageOwners(
       others.map((b) => ({ file: join(hubRoot, b.root, "manifest.yml"), path: at(b.root) })),
       config.namespace,
       names,
     );
+  };
 
   const planned = [...bundles.values()].sort((a, b) => (a.root < b.root ? -1 : a.root > b.root ? 1 : 0));
   const outside = [...findings.values()];
@@ -199,7 +201,7 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
       })),
       findings: outside.map((f) => ({ ...f, file: at(f.file) })),
       ...(nothingChecked ? { nothingChecked } : {}),
-      ...(others.length > 0 ? { otherImages } : {}),
+      ...(wholeHub ? {} : { otherImages }),
     },
     config,
     base,
