@@ -41,7 +41,9 @@ export interface SecondEngine {
 
 export async function startSecondEngine(): Promise<SecondEngine> {
   if (process.getuid?.() !== 0) throw new Error("a second Docker engine needs root (dockerd, ip link)");
-  const dir = await mkdtemp(join(tmpdir(), "hubgate-engine-"));
+  // Unix socket paths (containerd's is deepest) must stay under 108 bytes: a deep TMPDIR yields to /tmp.
+  const parent = tmpdir().length <= 40 ? tmpdir() : "/tmp";
+  const dir = await mkdtemp(join(parent, "hubgate-engine-"));
   const id = randomBytes(4).toString("hex");
   const bridge = `hgbr${id}`; // at most 15 characters: a Linux interface name
   const cgroupParent = `hubgate-test-${id}`;
