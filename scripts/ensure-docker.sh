@@ -14,6 +14,8 @@ command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 # docker-compose (Debian's 1.29): test/deploy/compose.test.ts reads compose.yaml with it.
 command -v docker-compose >/dev/null || need+=(docker-compose)
+# iproute2 (ip): test/helpers/second-engine.ts gives a test engine its own bridge.
+command -v ip >/dev/null || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import Dockerode from "dockerode";
@@ -19,6 +18,7 @@ import {
 } from "./labelled-dockerfile.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { Cancelled, sweepLeftovers } from "./sandbox.js";
+import { newJobTag, sweepJobTags } from "./job-tags.js";
 import { SMOKE_TESTS, type SmokeContext } from "./smoke-tests.js";
 
 export interface DockerImagePipelineOptions {
@@ -54,7 +54,10 @@ export function createDockerImagePipeline(options: DockerImagePipelineOptions = 
       } catch (error) {
         throw toInfrastructureError(error, "connecting");
       }
-      if (options.sweepOnStart !== false) await sweepLeftovers(docker, { logger });
+      if (options.sweepOnStart !== false) {
+        await sweepLeftovers(docker, { logger });
+        await sweepJobTags(docker, logger);
+      }
     })().catch((error: unknown) => {
       ready = undefined; // the engine may be back for the next job
       throw error;
@@ -132,7 +135,7 @@ async function runJob(job: ImageJob, outcome: ImageOutcome, deps: RunDeps): Prom
         };
   // A per-job name, never the hub's: until its smoke tests pass, no other build's
   // `FROM jinahub/pod...` can pick this image up (tagged below only once they pass).
-  const jobTag = `hubgate-job/${randomBytes(8).toString("hex")}:build`;
+  const jobTag = newJobTag();
   const build = await buildImage(docker, {
     context: packBuildContext(job.bundleDir, plan, generated),
     tag: jobTag,

@@ -325,7 +325,7 @@ function isLeftover(info: Dockerode.ContainerInfo, maxAgeMs: number): boolean {
   return !processAlive(Number(pid));
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

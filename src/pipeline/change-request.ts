@@ -110,6 +110,7 @@ export async function checkChangeRequest(
         headDir,
         signal,
         extractLimitsFor(config, planned.bundles.length),
+        config.namespace,
       );
     } catch (error) {
       if (!(error instanceof ArchiveLimitError) || signal.aborted) throw error;

@@ -8,7 +8,8 @@ import type { NothingChecked } from "../core/nothing-checked.js";
 import { bundleConclusion, overallConclusion, type BundleResult, type CheckResult } from "../core/result.js";
 import { MAX_DOCKERFILE_BYTES, readBundleFile, readBundleListing } from "../sources/local-bundle-reader.js";
 import { MAX_MANIFEST_BYTES } from "../core/manifest-check.js";
-import { markImageCollisions } from "../core/image-collisions.js";
+import { markImageCollisions, type ImageOwner } from "../core/image-collisions.js";
+import { imageNameComponent } from "../core/image-name.js";
 import type { ImageOutcome, ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
 import { mapLimit } from "./map-limit.js";
 
@@ -28,6 +29,12 @@ export interface CheckPlan {
   nothingChecked?: NothingChecked;
   /** Symlinks the archive held but extraction refused (they leave the tree), relative to `headDir`. */
   refusedLinks?: ReadonlyArray<{ path: string; target: string }>;
+  /**
+   * The images of the hub's bundles not checked in this run (no checked bundle may take one),
+   * asked once the checked bundles' names are known: only possible twins of `names` (image
+   * name components) need be returned.
+   */
+  otherImages?(names: ReadonlySet<string>): Promise<readonly ImageOwner[]>;
 }
 
 export interface CheckEvents {
@@ -68,25 +75,37 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
     // Static only, streamed: a bundle is done with its static check and nothing is held
     // (a 50,000-bundle check streams its report). Image collisions need every bundle's image
     // first: a pre-pass keeps only each bundle's repository (a string), at twice the static cost.
-    const repositories =
-      plan.bundles.length > 1
-        ? await mapLimit(
-            plan.bundles,
-            STATIC_CONCURRENCY,
-            async (location) => (await staticCheck(plan.headDir, location, options, links)).image?.repository,
-          )
-        : [];
     const owners = new Map<string, string[]>();
-    repositories.forEach((repository, i) => {
-      if (repository) owners.set(repository, [...(owners.get(repository) ?? []), plan.bundles[i]!.root]);
-    });
+    const own = (repository: string, path: string) => {
+      const list = owners.get(repository);
+      if (list) list.push(path);
+      else owners.set(repository, [path]);
+    };
+    const single = plan.bundles.length === 1;
+    if (!single) {
+      const claims = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
+        const check = await staticCheck(plan.headDir, location, options, links);
+        return check.image ? { repository: check.image.repository, name: check.result.name } : undefined;
+      });
+      claims.forEach((claim, i) => {
+        if (claim) own(claim.repository, plan.bundles[i]!.root);
+      });
+      for (const other of await otherImages(
+        plan,
+        claims.map((c) => c?.name),
+      ))
+        own(other.repository, other.path);
+    }
     results = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
       const check = await staticCheck(plan.headDir, location, options, links);
-      const twins = check.image ? (owners.get(check.image.repository) ?? []) : [];
-      if (twins.length > 1)
+      if (single && check.image)
+        for (const other of await otherImages(plan, [check.result.name])) own(other.repository, other.path);
+      const repository = check.image?.repository;
+      const twins = repository ? (owners.get(repository) ?? []).filter((root) => root !== location.root) : [];
+      if (repository && twins.length > 0)
         markImageCollisions(
           [check],
-          twins.filter((root) => root !== location.root),
+          twins.map((path) => ({ path, repository })),
         );
       await options.events?.staticDone?.(check.result);
       return finish(check.result);
@@ -96,7 +115,11 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
       staticCheck(plan.headDir, location, options, links),
     );
     // Across bundles: no two may make the same image (reported before anything is built).
-    markImageCollisions(statics);
+    const others = await otherImages(
+      plan,
+      statics.map((s) => (s.image ? s.result.name : undefined)),
+    );
+    markImageCollisions(statics, others);
     for (const check of statics) await options.events?.staticDone?.(check.result);
     results = await mapLimit(statics, options.jobs ?? 1, async (check) =>
       finish(
@@ -113,6 +136,16 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
     findings,
     ...(plan.nothingChecked && plan.bundles.length === 0 ? { nothingChecked: plan.nothingChecked } : {}),
   };
+}
+
+/** The other bundles' images that may collide with these checked bundles' names. */
+async function otherImages(
+  plan: CheckPlan,
+  names: ReadonlyArray<string | undefined>,
+): Promise<readonly ImageOwner[]> {
+  if (!plan.otherImages) return [];
+  const components = new Set(names.filter((n): n is string => n !== undefined).map(imageNameComponent));
+  return components.size > 0 ? plan.otherImages(components) : [];
 }
 
 async function staticCheck(

@@ -38,6 +38,16 @@ export class ArchiveLimitError extends Error {
   }
 }
 
+/** Small files read from the archive without extracting them (outside `only`), one at a time. */
+export interface ArchivePeek {
+  /** Normalised paths (as `only` uses them) whose content is wanted. */
+  paths: ReadonlySet<string>;
+  /** Larger files (and anything but a regular file) are skipped. */
+  maxBytes: number;
+  /** Called once per path, with the whole content; nothing is kept after it returns. */
+  file(path: string, content: Buffer): void;
+}
+
 export interface ExtractOutcome {
   /** Symlinks not created because their target leaves the destination (relative paths). */
   refusedLinks: Array<{ path: string; target: string }>;
@@ -50,17 +60,19 @@ export interface ExtractOutcome {
  * Never writes outside `dest`: every entry name is normalised (`a//l`, `a/./l`, `./l`) before
  * any check; absolute names and `..` are dropped; a symlink is created only when its target
  * stays inside `dest`, and nothing is written below a symlink; hard links and devices are
- * skipped. `only` keeps just the paths under the given prefixes (the changed bundles).
+ * skipped. `only` keeps just the paths under the given prefixes (the changed bundles); `peek`
+ * reads a few small files outside them (the other bundles' manifests) without writing them.
  * Exceeding a limit rejects with ArchiveLimitError as soon as it happens.
  */
 export async function extractTarball(
   archive: Readable,
   dest: string,
-  options: { only?: readonly string[]; limits?: Partial<ExtractLimits> } = {},
+  options: { only?: readonly string[]; limits?: Partial<ExtractLimits>; peek?: ArchivePeek } = {},
 ): Promise<ExtractOutcome> {
   const limits = { ...DEFAULT_EXTRACT_LIMITS, ...options.limits };
   const links = new Set<string>();
   const written = new Set<string>();
+  const peeked = new Set<string>();
   const refusedLinks: ExtractOutcome["refusedLinks"] = [];
   let bytes = 0;
   let entries = 0;
@@ -78,7 +90,30 @@ export async function extractTarball(
       next(error);
     };
     const relative = normalisedName(header.name);
-    if (relative === undefined || !wanted(relative, options.only)) return done();
+    if (relative === undefined) return done();
+    if (!wanted(relative, options.only)) {
+      const peek = options.peek;
+      if (!peek || !peek.paths.has(relative) || peeked.has(relative)) return done();
+      if (header.type !== "file" && header.type !== "contiguous-file") return done();
+      if ((header.size ?? 0) > peek.maxBytes) return done();
+      peeked.add(relative); // the first entry of a name wins, as for extracted files
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on("data", (data: unknown) => {
+        const chunk = data as Buffer;
+        size += chunk.length;
+        if (size <= peek.maxBytes) chunks.push(chunk);
+      });
+      stream.on("end", () => {
+        try {
+          if (size <= peek.maxBytes) peek.file(relative, Buffer.concat(chunks));
+          done();
+        } catch (error) {
+          done(error as Error);
+        }
+      });
+      return;
+    }
     if (++entries > limits.maxEntries)
       return done(new ArchiveLimitError(`the change has more than ${limits.maxEntries} files`, relative));
     if ([...ancestors(relative)].some((a) => links.has(a)) || links.has(relative) || written.has(relative))

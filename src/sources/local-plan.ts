@@ -18,6 +18,7 @@ import { readBounded, type BoundedRead } from "./bounded-read.js";
 import { resolveHubConfig } from "../core/hub-config.js";
 import type { BaseReader, CheckPlan } from "../pipeline/check-bundles.js";
 import { diskTree } from "./disk-tree.js";
+import { readImageOwners } from "./image-owners.js";
 
 export class PlanError extends Error {
   override readonly name = "PlanError";
@@ -107,6 +108,9 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
   const layout = parseLayout(config.layout);
   const tree = diskTree(hubRoot);
   const hubPrefix = topLevel ? toPosix(relative(topLevel, hubRoot)) : "";
+  // Inside, paths are relative to the hub root; reported, to the repository (git top level),
+  // so Code Quality, SARIF and editors find the files.
+  const at = (p: string) => (hubPrefix ? `${hubPrefix}/${p}` : p);
 
   let changes: ChangedPath[] | undefined;
   let changed: ChangedBundles | undefined;
@@ -147,6 +151,19 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
     }
   }
 
+  // Image names are unique across the whole hub, not just among the bundles checked: a new
+  // twin of an unchanged (or unselected) bundle would publish into its repository.
+  // Walked and read only once a checked bundle has an image name (see checkBundles).
+  const wholeHub = !changes && targets.some((t) => t === hubRoot);
+  const otherImages = async (names: ReadonlySet<string>) => {
+    const others = scanTree(layout, tree, "").bundles.filter((b) => !bundles.has(b.root));
+    return readImageOwners(
+      others.map((b) => ({ file: join(hubRoot, b.root, "manifest.yml"), path: at(b.root) })),
+      config.namespace,
+      names,
+    );
+  };
+
   const planned = [...bundles.values()].sort((a, b) => (a.root < b.root ? -1 : a.root > b.root ? 1 : 0));
   const outside = [...findings.values()];
   let nothingChecked: NothingChecked | undefined;
@@ -161,9 +178,6 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
     outside.push(...explained.findings);
   }
 
-  // Inside, paths are relative to the hub root; reported, to the repository (git top level),
-  // so Code Quality, SARIF and editors find the files.
-  const at = (p: string) => (hubPrefix ? `${hubPrefix}/${p}` : p);
   const ref = request.changedSince;
   const base: BaseReader | undefined =
     ref !== undefined && topLevel
@@ -187,6 +201,7 @@ export async function planLocalCheck(request: LocalPlanRequest): Promise<LocalPl
       })),
       findings: outside.map((f) => ({ ...f, file: at(f.file) })),
       ...(nothingChecked ? { nothingChecked } : {}),
+      ...(wholeHub ? {} : { otherImages }),
     },
     config,
     base,

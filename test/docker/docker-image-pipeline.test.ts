@@ -237,7 +237,8 @@ async function runInImage(image: string, command: string): Promise<string> {
     const logs = await container.logs({ stdout: true, stderr: true, follow: false });
     return demux(Buffer.from(logs));
   } finally {
-    await container.remove({ force: true });
+    // v: the image's VOLUME lines made anonymous volumes; they go with the container.
+    await container.remove({ force: true, v: true });
   }
 }
 

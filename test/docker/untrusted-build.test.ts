@@ -70,6 +70,7 @@ test("a build that floods its log is stopped at build.maxLogBytes and reported o
 
 test("an engine that dies during a smoke test is reported at once as ours, not after the smoke timeout", async () => {
   const proxy = await startEngineProxy();
+  let built: string | undefined;
   try {
     const viaProxy = new Dockerode({ socketPath: proxy.socketPath });
     const dying = createDockerImagePipeline({ docker: viaProxy, sweepOnStart: false });
@@ -79,6 +80,7 @@ test("an engine that dies during a smoke test is reported at once as ours, not a
     const outcome = await dying.run(j, (phase) => {
       if (phase === "smoke:pod") setTimeout(() => void proxy.cut(), 1500);
     });
+    built = outcome.build?.imageId;
     expect(outcome.infrastructureError).toMatch(/Docker engine .*not in the bundle/);
     expect(outcome.findings).toEqual([]);
     expect(outcome.smoke.map((s) => s.name)).toEqual(["run"]);
@@ -87,6 +89,12 @@ test("an engine that dies during a smoke test is reported at once as ours, not a
     // Its containers outlived the cut connection: remove them through the real socket.
     for (const c of await smokeContainers(docker, "executors/encoders/untrusted-engine-dies"))
       await docker.getContainer(c.Id).remove({ force: true, v: true });
+    // So did its per-job name (the engine was gone when the pipeline dropped it).
+    if (built)
+      await docker
+        .getImage(built)
+        .remove({ force: true })
+        .catch(() => undefined);
   }
 }, 120_000);
 
@@ -117,6 +125,7 @@ async function runInImage(image: string, command: string): Promise<string> {
     }
     return text.trim();
   } finally {
-    await container.remove({ force: true });
+    // v: the image's VOLUME lines made anonymous volumes; they go with the container.
+    await container.remove({ force: true, v: true });
   }
 }

@@ -95,4 +95,26 @@ describe("extractTarball with hostile archives", () => {
     const error = await extract(tgz.subarray(0, tgz.length - 30)).catch((e: unknown) => e);
     expect((error as Error).name).toBe("ArchiveError");
   });
+
+  it("peeks at small regular files outside `only` without writing them (links, big and repeated ones skipped)", async () => {
+    const tgz = await tarGz([
+      { name: "top/kept/manifest.yml", content: "kept" },
+      { name: "top/small/manifest.yml", content: "small" },
+      { name: "top/small/manifest.yml", content: "a second entry of the same name" },
+      { name: "top/big/manifest.yml", content: "x".repeat(100) },
+      { name: "top/link/manifest.yml", type: "symlink", linkname: "/dev/zero" },
+      { name: "top/small/other.txt", content: "not asked for" },
+    ]);
+    const seen: Array<[string, string]> = [];
+    await extract(tgz, {
+      only: ["kept"],
+      peek: {
+        paths: new Set(["kept/manifest.yml", "small/manifest.yml", "big/manifest.yml", "link/manifest.yml"]),
+        maxBytes: 50,
+        file: (path, content) => seen.push([path, content.toString("utf8")]),
+      },
+    });
+    expect(seen).toEqual([["small/manifest.yml", "small"]]);
+    expect(await readdir(dest)).toEqual(["kept"]);
+  });
 });
