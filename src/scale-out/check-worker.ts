@@ -1,22 +1,17 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from "bullmq";
+import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { ImageOutcome, ImagePipeline } from "../pipeline/image-pipeline.js";
 import type { Logger } from "../pipeline/logger.js";
 import { unpackBundle } from "./bundle-archive.js";
 import { commands } from "./redis-client.js";
 import type { CheckJobData } from "./check-job.js";
+import { bullWorkerOptions, type QueueWorkerOptions } from "./worker-options.js";
 import { bundleKey, cancelChannel, cancelKey, CANCELLED_MESSAGE, CHECK_QUEUE } from "./queue-keys.js";
 
-export interface CheckWorkerOptions {
-  connection: ConnectionOptions;
-  prefix: string;
+export interface CheckWorkerOptions extends QueueWorkerOptions {
   /** The real Docker pipeline on this worker's own engine. */
   images: ImagePipeline;
-  concurrency: number;
   logger: Logger;
   workDir?: string;
-  /** How long a job's lock lasts without renewal: a killed worker's job moves on after it. */
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
 }
 
 export interface CheckWorker {
@@ -39,16 +34,7 @@ export async function startCheckWorker(options: CheckWorkerOptions): Promise<Che
   const worker = new Worker<CheckJobData, ImageOutcome>(
     CHECK_QUEUE,
     (job, _token, signal) => runJob(job, signal),
-    {
-      connection: options.connection,
-      prefix,
-      concurrency: options.concurrency,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
-      // A job whose worker died twice is more likely killing workers than unlucky.
-      maxStalledCount: 2,
-      autorun: false,
-    },
+    bullWorkerOptions(options),
   );
   worker.on("failed", (job, error) =>
     logger.warn({ jobId: job?.id, bundle: job?.data.bundlePath, err: error.message }, "check job failed"),

@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from "bullmq";
+import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type Docker from "dockerode";
 import { withImageOutcome } from "../pipeline/check-bundles.js";
 import type { ImagePipeline } from "../pipeline/image-pipeline.js";
@@ -11,21 +11,17 @@ import { openMemoryDatabase } from "../store/database.js";
 import { unpackBundle } from "./bundle-archive.js";
 import type { PublishJobData, PublishJobResult, PublishLedger } from "./publish-job.js";
 import { commands } from "./redis-client.js";
+import { bullWorkerOptions, type QueueWorkerOptions } from "./worker-options.js";
 import { bundleKey, PUBLISH_QUEUE } from "./queue-keys.js";
 
-export interface PublishWorkerOptions {
-  connection: ConnectionOptions;
-  prefix: string;
+export interface PublishWorkerOptions extends QueueWorkerOptions {
   /** The real Docker pipeline on this worker's own engine (the one that pushes). */
   images: ImagePipeline;
   docker: Docker;
   /** This worker's registry and credentials (HUBGATE_REGISTRY*). */
   settings: PublishSettings;
-  concurrency: number;
   logger: Logger;
   workDir?: string;
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
 }
 
 export interface PublishWorker {
@@ -45,15 +41,11 @@ export interface PublishWorker {
  */
 export async function startPublishWorker(options: PublishWorkerOptions): Promise<PublishWorker> {
   const { prefix, logger, settings } = options;
-  const worker = new Worker<PublishJobData, PublishJobResult>(PUBLISH_QUEUE, (job) => runJob(job), {
-    connection: options.connection,
-    prefix,
-    concurrency: options.concurrency,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: options.stalledIntervalMs ?? 30_000,
-    maxStalledCount: 2,
-    autorun: false,
-  });
+  const worker = new Worker<PublishJobData, PublishJobResult>(
+    PUBLISH_QUEUE,
+    (job) => runJob(job),
+    bullWorkerOptions(options),
+  );
   worker.on("failed", (job, error) =>
     logger.warn(
       { jobId: job?.id, bundle: job?.data.check.bundlePath, err: error.message },

@@ -21,7 +21,7 @@ import {
   setUpPull,
 } from "../helpers/github-scenario.js";
 import { serverEnv, WEBHOOK_SECRET } from "../helpers/hubgate-server.js";
-import { startRegistry, type RegistryServer } from "../helpers/registry-server.js";
+import { registryDigest, startRegistry, type RegistryServer } from "../helpers/registry-server.js";
 import { spawnedServerSuite, spawnServer, until, type SpawnedServer } from "../helpers/spawned-server.js";
 
 const AWESOME = "executors/encoders/AwesomeEncoder";
@@ -161,20 +161,8 @@ describe("kill -9 and restart", () => {
       await registry.stop();
     });
 
-    const digestOf = async (namespace: string, tag: string) => {
-      const response = await fetch(
-        `${registry.url}/v2/${namespace}/pod.encoder.awesomeencoder/manifests/${tag}`,
-        {
-          method: "HEAD",
-          headers: {
-            accept:
-              "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json",
-            authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString("base64")}`,
-          },
-        },
-      );
-      return response.status === 200 ? response.headers.get("docker-content-digest") : undefined;
-    };
+    const digestOf = (namespace: string, tag: string) =>
+      registryDigest(registry, `${namespace}/pod.encoder.awesomeencoder`, tag);
 
     const cases: Array<
       [string, string, (method: string, path: string) => "forward" | "drop" | "kill-after"]

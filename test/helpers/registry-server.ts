@@ -141,3 +141,22 @@ async function kill(child: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
+
+const MANIFEST_ACCEPT =
+  "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json";
+
+/** The digest the registry holds for `repository:tag` (HEAD with the test's Basic credentials), or undefined. */
+export async function registryDigest(
+  registry: RegistryServer,
+  repository: string,
+  tag: string,
+): Promise<string | undefined> {
+  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, {
+    method: "HEAD",
+    headers: {
+      accept: MANIFEST_ACCEPT,
+      authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString("base64")}`,
+    },
+  });
+  return response.status === 200 ? (response.headers.get("docker-content-digest") ?? undefined) : undefined;
+}

@@ -21,7 +21,7 @@ import {
   setUpPull,
 } from "../helpers/github-scenario.js";
 import { serverEnv, WEBHOOK_SECRET } from "../helpers/hubgate-server.js";
-import { startRegistry, type RegistryServer } from "../helpers/registry-server.js";
+import { registryDigest, startRegistry, type RegistryServer } from "../helpers/registry-server.js";
 import { startWorkerProcess, type LogLine, type WorkerProcess } from "../helpers/worker-process.js";
 
 /**
@@ -34,8 +34,6 @@ import { startWorkerProcess, type LogLine, type WorkerProcess } from "../helpers
 const REDIS_URL = "redis://127.0.0.1:6379";
 const AWESOME = "executors/encoders/AwesomeEncoder";
 const REPOSITORY = "jinahub/pod.encoder.awesomeencoder";
-const ACCEPT =
-  "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json";
 const bundle = exampleBundleFiles(AWESOME);
 const docker = new Dockerode();
 const mergeSha = (n: number) => `e${n.toString(16).padStart(39, "0")}`;
@@ -115,16 +113,7 @@ async function finishedRun(sha: string) {
   }
 }
 
-async function registryDigest(tag: string) {
-  const response = await fetch(`${registry.url}/v2/${REPOSITORY}/manifests/${tag}`, {
-    method: "HEAD",
-    headers: {
-      accept: ACCEPT,
-      authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString("base64")}`,
-    },
-  });
-  return response.status === 200 ? response.headers.get("docker-content-digest") : undefined;
-}
+const digestOf = (tag: string) => registryDigest(registry, REPOSITORY, tag);
 
 beforeAll(async () => {
   await ensureBaseImage(docker);
@@ -169,9 +158,9 @@ test("a merged pull request is published by a publish worker; the gateway holds 
   const run = await finishedRun(sha);
   expect(run.conclusion).toBe("success");
 
-  const digest = await registryDigest("0.3.0");
+  const digest = await digestOf("0.3.0");
   expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-  expect(await registryDigest("latest")).toBe(digest);
+  expect(await digestOf("latest")).toBe(digest);
   // The gateway recorded what the worker pushed, in its own store.
   expect(await listPublished(dataDir)).toEqual([
     expect.objectContaining({
@@ -206,7 +195,7 @@ test("kill -9 of the publish worker mid-publish: the job completes on the next w
   const run = await finishedRun(sha);
   expect(run.conclusion).toBe("success");
 
-  const digest = await registryDigest("0.4.0");
+  const digest = await digestOf("0.4.0");
   expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   const records = await listPublished(dataDir);
   expect(records.map((r) => [r.version, r.digest])).toEqual([["0.4.0", digest]]);
@@ -228,7 +217,7 @@ test("the gateway killed and restarted while the publish worker builds: one push
   const run = await finishedRun(sha);
   expect(run.conclusion).toBe("success");
 
-  const digest = await registryDigest("0.5.0");
+  const digest = await digestOf("0.5.0");
   expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   expect((await listPublished(dataDir)).map((r) => [r.version, r.digest])).toEqual([["0.5.0", digest]]);
   expect(worker.lines.filter(started).map((l) => l.jobId)).toEqual([jobId]);
@@ -270,8 +259,8 @@ test("kill -9 after the push, rebuilt with other layers: the retry knows the reg
       [["unchanged", digest]],
     );
     expect(second.lines.filter((l) => l.msg === "pushed")).toEqual([]);
-    expect(await registryDigest("0.6.0")).toBe(digest);
-    expect(await registryDigest("latest")).toBe(digest);
+    expect(await digestOf("0.6.0")).toBe(digest);
+    expect(await digestOf("latest")).toBe(digest);
     expect((await listPublished(dataDir)).map((r) => [r.version, r.digest])).toEqual([["0.6.0", digest]]);
   } finally {
     await relay.close();

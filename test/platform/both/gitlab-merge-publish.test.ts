@@ -1,4 +1,5 @@
 import { listPublished } from "../../../src/publish/list-published.js";
+import { registryDigest } from "../../helpers/registry-server.js";
 import {
   mergeAwesomeEncoder,
   startGitLabMergeStack,
@@ -21,14 +22,9 @@ describe("a merged GitLab merge request publishes to the real registry", () => {
       version: "0.0.1",
       repository: `${registry.host}/gitlabhub/pod.encoder.awesomeencoder`,
     });
-    const head = await fetch(`${registry.url}/v2/gitlabhub/pod.encoder.awesomeencoder/manifests/latest`, {
-      method: "HEAD",
-      headers: {
-        accept: "application/vnd.docker.distribution.manifest.v2+json",
-        authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString("base64")}`,
-      },
-    });
-    expect(head.headers.get("docker-content-digest")).toBe(record!.digest);
+    expect(await registryDigest(registry, "gitlabhub/pod.encoder.awesomeencoder", "latest")).toBe(
+      record!.digest,
+    );
     const statuses = [...gitlab.latestStatuses(1, mergeSha).values()];
     expect(statuses.map((s) => s.status)).toContain("success");
     expect(JSON.stringify(statuses)).not.toContain(registry.password);

@@ -16,15 +16,13 @@ import {
   setUpPull,
   BASE_SHA,
 } from "../../helpers/github-scenario.js";
-import { startRegistry, type RegistryServer } from "../../helpers/registry-server.js";
+import { registryDigest, startRegistry, type RegistryServer } from "../../helpers/registry-server.js";
 
 const AWESOME = "executors/encoders/AwesomeEncoder";
 const CONFIG = TEST_HUB_CONFIG;
 const bundle = exampleBundleFiles(AWESOME);
 const MERGE_SHA = "d".repeat(40);
 const REPOSITORY = "jinahub/pod.encoder.awesomeencoder";
-const ACCEPT =
-  "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json";
 const docker = new Dockerode();
 
 describe("publish on merge to a real registry", () => {
@@ -33,16 +31,7 @@ describe("publish on merge to a real registry", () => {
   let server: RunningServer;
   let dataDir: string;
 
-  const headDigest = async (tag: string) => {
-    const response = await fetch(`${registry.url}/v2/${REPOSITORY}/manifests/${tag}`, {
-      method: "HEAD",
-      headers: {
-        accept: ACCEPT,
-        authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString("base64")}`,
-      },
-    });
-    return response.status === 200 ? response.headers.get("docker-content-digest") : undefined;
-  };
+  const headDigest = (tag: string) => registryDigest(registry, REPOSITORY, tag);
 
   beforeAll(async () => {
     await ensureBaseImage(docker);
