@@ -13,7 +13,7 @@ import type { HubConfig } from "./hub-config.js";
 import { imageReference, isImageProblem, type ImageReference } from "./image-name.js";
 import { bundleMetadata } from "./bundle-metadata.js";
 import type { Manifest } from "./manifest.js";
-import { checkManifestText } from "./manifest-check.js";
+import { checkManifestText, type ManifestCheck } from "./manifest-check.js";
 import type { ManifestValidator } from "./manifest-validator.js";
 import { bundleConclusion, type BundleResult } from "./result.js";
 import { checkManifestTags, mergeTags } from "./tags.js";
@@ -139,29 +139,15 @@ export function checkBundleStatic(
       if (selected.tags.length) result.tags = selected.tags;
       if (selected.protectedTags.length) result.protectedTags = selected.protectedTags;
 
-      const fieldsValid = !findings.some(
-        (f) =>
-          f.file === manifestFile &&
-          f.level === "error" &&
-          /^manifest\/(name|kind|type|version)$/.test(f.rule),
-      );
-      if (
-        fieldsValid &&
-        typeof raw.name === "string" &&
-        typeof raw.kind === "string" &&
-        typeof manifest.type === "string" &&
-        typeof manifest.version === "string"
-      ) {
-        const ref = imageReference(config.namespace, manifest.type, raw.kind, raw.name, manifest.version);
-        if (isImageProblem(ref)) {
-          findings.push(
-            finding(manifestFile, "error", "image/reference", ref.message, checked.positionOf(ref.field)),
-          );
-        } else {
-          image = ref;
-          result.image = ref.reference;
-          result.imageRef = ref;
-        }
+      const ref = manifestImage(checked, config);
+      if (ref && isImageProblem(ref)) {
+        findings.push(
+          finding(manifestFile, "error", "image/reference", ref.message, checked.positionOf(ref.field)),
+        );
+      } else if (ref) {
+        image = ref;
+        result.image = ref.reference;
+        result.imageRef = ref;
       }
     }
   }
@@ -175,6 +161,49 @@ export function checkBundleStatic(
     buildable: result.conclusion === "success" && image !== undefined,
     namePosition: image ? namePosition : undefined,
   };
+}
+
+/**
+ * The image a checked manifest makes, or why it makes none (undefined: its fields are invalid).
+ * Depends on the manifest alone, so a streamed check's pre-pass can find collisions without
+ * the rest of the bundle (see imageRepositoryOf).
+ */
+function manifestImage(
+  checked: ManifestCheck,
+  config: HubConfig,
+): ReturnType<typeof imageReference> | undefined {
+  const { manifest, raw = {} } = checked;
+  if (!manifest) return undefined;
+  // A finding on name, kind, type or version (from the manifest check alone) means no image.
+  const fieldsValid = !checked.findings.some((f) => f.level === "error" && /^manifest\/(name|kind|type|version)$/.test(f.rule));
+  if (
+    fieldsValid &&
+    typeof raw.name === "string" &&
+    typeof raw.kind === "string" &&
+    typeof manifest.type === "string" &&
+    typeof manifest.version === "string"
+  )
+    return imageReference(config.namespace, manifest.type, raw.kind, raw.name, manifest.version);
+  return undefined;
+}
+
+/**
+ * The image repository a bundle's manifest claims (undefined: none), exactly as
+ * checkBundleStatic would give it, from the manifest's text alone: a streamed check's
+ * pre-pass needs every bundle's repository before it reports the first.
+ */
+export function imageRepositoryOf(
+  location: BundleLocation,
+  manifestText: string | undefined,
+  config: HubConfig,
+  validator: ManifestValidator,
+): string | undefined {
+  if (manifestText === undefined) return undefined;
+  const checked = checkManifestText(`${location.root}/manifest.yml`, manifestText, validator, {
+    namePattern: config.namePattern,
+  });
+  const ref = manifestImage(checked, config);
+  return ref && !isImageProblem(ref) ? ref.repository : undefined;
 }
 
 /** The base branch's version, read leniently: a broken base manifest just means "no base". */

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { BundleLocation } from "../core/bundle-layout.js";
-import { checkBundleStatic, type StaticCheck } from "../core/check-bundle.js";
+import { checkBundleStatic, imageRepositoryOf, type StaticCheck } from "../core/check-bundle.js";
+import type { BundleListing } from "../core/bundle-files.js";
 import { sortFindings, type Finding } from "../core/finding.js";
 import type { HubConfig } from "../core/hub-config.js";
 import type { ManifestValidator } from "../core/manifest-validator.js";
@@ -67,18 +68,17 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
   if (!options.images && !keep) {
     // Static only, streamed: a bundle is done with its static check and nothing is held
     // (a 50,000-bundle check streams its report). Image collisions need every bundle's image
-    // first: a pre-pass keeps only each bundle's repository (a string), at twice the static cost.
+    // first: a pre-pass reads each manifest (nothing else) and keeps only its repository.
     const repositories =
       plan.bundles.length > 1
-        ? await mapLimit(
-            plan.bundles,
-            STATIC_CONCURRENCY,
-            async (location) => (await staticCheck(plan.headDir, location, options, links)).image?.repository,
-          )
+        ? plan.bundles.map((location) => imageRepository(plan.headDir, location, options, links))
         : [];
     const owners = new Map<string, string[]>();
     repositories.forEach((repository, i) => {
-      if (repository) owners.set(repository, [...(owners.get(repository) ?? []), plan.bundles[i]!.root]);
+      if (!repository) return;
+      const roots = owners.get(repository);
+      if (roots) roots.push(plan.bundles[i]!.root);
+      else owners.set(repository, [plan.bundles[i]!.root]);
     });
     results = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
       const check = await staticCheck(plan.headDir, location, options, links);
@@ -123,19 +123,10 @@ async function staticCheck(
 ): Promise<StaticCheck> {
   const bundleDir = join(headDir, location.root);
   try {
-    const listing = await readBundleListing(bundleDir);
+    const listing = bundleListing(bundleDir, location, refusedLinks);
     const entries = listing.entries;
-    // Never created on disk, still reported: the bundle check names each escaping link.
-    for (const link of refusedLinks) {
-      if (link.path.startsWith(`${location.root}/`))
-        entries.push({
-          path: link.path.slice(location.root.length + 1),
-          type: "symlink",
-          linkTarget: link.target,
-        });
-    }
-    const manifest = await readBundleFile(bundleDir, entries, "manifest.yml", MAX_MANIFEST_BYTES);
-    const dockerfile = await readBundleFile(bundleDir, entries, "Dockerfile", MAX_DOCKERFILE_BYTES);
+    const manifest = readBundleFile(bundleDir, entries, "manifest.yml", MAX_MANIFEST_BYTES);
+    const dockerfile = readBundleFile(bundleDir, entries, "Dockerfile", MAX_DOCKERFILE_BYTES);
     const fileProblems = [manifest.problem, dockerfile.problem].filter((p) => p !== undefined);
     // A moved or renamed bundle's base manifest is at its old place.
     const baseManifestText = await options.base?.manifest(location.previousRoot ?? location.root);
@@ -153,6 +144,51 @@ async function staticCheck(
       infrastructureError: `could not read the bundle: ${(error as Error).message}`,
     };
     return { result, buildable: false };
+  }
+}
+
+/**
+ * The bundle's entries as the checks see them: the folder as walked (`depth` levels), plus the
+ * links an archive held but extraction refused (never created on disk, still reported: the
+ * bundle check names each escaping link).
+ */
+function bundleListing(
+  bundleDir: string,
+  location: BundleLocation,
+  refusedLinks: ReadonlyArray<{ path: string; target: string }>,
+  depth = Infinity,
+): BundleListing {
+  const listing = readBundleListing(bundleDir, depth);
+  for (const link of refusedLinks) {
+    if (link.path.startsWith(`${location.root}/`))
+      listing.entries.push({
+        path: link.path.slice(location.root.length + 1),
+        type: "symlink",
+        linkTarget: link.target,
+      });
+  }
+  return listing;
+}
+
+/**
+ * The image repository staticCheck would find for the bundle, reading only its top-level
+ * folder and manifest.yml (the top level is walked first and whole, so its entries are the
+ * same unless it alone passes the entry cap; then the whole walk is done).
+ */
+function imageRepository(
+  headDir: string,
+  location: BundleLocation,
+  options: CheckOptions,
+  refusedLinks: ReadonlyArray<{ path: string; target: string }>,
+): string | undefined {
+  const bundleDir = join(headDir, location.root);
+  try {
+    let listing = bundleListing(bundleDir, location, refusedLinks, 1);
+    if (listing.truncated) listing = bundleListing(bundleDir, location, refusedLinks);
+    const manifest = readBundleFile(bundleDir, listing.entries, "manifest.yml", MAX_MANIFEST_BYTES);
+    return imageRepositoryOf(location, manifest.text, options.config, options.validator);
+  } catch {
+    return undefined; // staticCheck reports it (an infrastructure error: no image)
   }
 }
 
