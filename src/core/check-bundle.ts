@@ -1,4 +1,3 @@
-import { parse as parseYaml } from "yaml";
 import { kindMatchesFolder, type BundleLocation } from "./bundle-layout.js";
 import {
   checkBundleFiles,
@@ -19,6 +18,8 @@ import { bundleConclusion, type BundleResult } from "./result.js";
 import { checkManifestTags, mergeTags } from "./tags.js";
 import { checkVersionBump } from "./version-rules.js";
 import { normaliseLineBreaks, yamlPreflight } from "./yaml-positions.js";
+import { simpleYamlData } from "./yaml-document.js";
+import { fullYaml } from "./yaml-full.js";
 
 /** Everything the static check needs to know about one bundle, gathered by the caller. */
 export interface BundleSnapshot {
@@ -175,7 +176,9 @@ function manifestImage(
   const { manifest, raw = {} } = checked;
   if (!manifest) return undefined;
   // A finding on name, kind, type or version (from the manifest check alone) means no image.
-  const fieldsValid = !checked.findings.some((f) => f.level === "error" && /^manifest\/(name|kind|type|version)$/.test(f.rule));
+  const fieldsValid = !checked.findings.some(
+    (f) => f.level === "error" && /^manifest\/(name|kind|type|version)$/.test(f.rule),
+  );
   if (
     fieldsValid &&
     typeof raw.name === "string" &&
@@ -211,7 +214,8 @@ export function baseVersion(text: string): string | undefined {
   const normalised = normaliseLineBreaks(text);
   if (yamlPreflight(normalised)) return undefined;
   try {
-    const data = parseYaml(normalised, { maxAliasCount: 10 }) as unknown;
+    const data =
+      simpleYamlData(normalised) ?? (fullYaml().parse(normalised, { maxAliasCount: 10 }) as unknown);
     if (data && typeof data === "object" && "version" in data) {
       const v = (data as { version: unknown }).version;
       return typeof v === "string" ? v : undefined;

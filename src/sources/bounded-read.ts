@@ -101,7 +101,11 @@ export function readBoundedSync(path: string, cap: number): BoundedRead {
       length += bytesRead;
     }
     // A copy: the scratch buffer is reused by the next read.
-    return { kind: "bytes", bytes: Buffer.from(scratch.subarray(0, Math.min(length, cap))), tooLarge: length > cap };
+    return {
+      kind: "bytes",
+      bytes: Buffer.from(scratch.subarray(0, Math.min(length, cap))),
+      tooLarge: length > cap,
+    };
   } catch (error) {
     return { kind: "unreadable", message: describe(error) };
   } finally {

@@ -59,7 +59,10 @@ export function readBundleListing(bundleDir: string, depth = Infinity): BundleLi
 }
 
 /** A folder's entries and their types, at most `limit` + 1 (undefined: it cannot be read). */
-function listFolder(dir: string, limit: number): Array<{ name: string; kind: BundleEntry["type"] }> | undefined {
+function listFolder(
+  dir: string,
+  limit: number,
+): Array<{ name: string; kind: BundleEntry["type"] }> | undefined {
   let children;
   try {
     // readdirSync, not opendirSync: a third of the cost per folder, and bundle folders are small.
@@ -70,7 +73,13 @@ function listFolder(dir: string, limit: number): Array<{ name: string; kind: Bun
   if (children.length > limit + 1) children.length = limit + 1;
   return children.map((child) => ({
     name: child.name,
-    kind: child.isSymbolicLink() ? "symlink" : child.isDirectory() ? "dir" : child.isFile() ? "file" : "other",
+    kind: child.isSymbolicLink()
+      ? "symlink"
+      : child.isDirectory()
+        ? "dir"
+        : child.isFile()
+          ? "file"
+          : "other",
   }));
 }
 
