@@ -74,7 +74,7 @@ export function yamlPreflight(text: string): YamlRefusal | undefined {
       at: { ...at, endLine: at.line, endColumn: at.column + 1 },
     };
   }
-  const deep = tooDeepAt(text);
+  const deep = mayBeTooDeep(text) ? tooDeepAt(text) : undefined;
   if (deep !== undefined) {
     const at = offsetPosition(text, deep);
     return {
@@ -84,6 +84,20 @@ export function yamlPreflight(text: string): YamlRefusal | undefined {
     };
   }
   return undefined;
+}
+
+/**
+ * Can tooDeepAt find anything? Its depth never exceeds the lines plus the `-`, `[` and `{`
+ * seen: a manifest of a dozen lines is cleared by one pass over its characters.
+ */
+function mayBeTooDeep(text: string): boolean {
+  let bound = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // \n - [ {
+    if ((c === 10 || c === 45 || c === 91 || c === 123) && ++bound > MAX_YAML_DEPTH) return true;
+  }
+  return false;
 }
 
 /** Offset where nesting first passes MAX_YAML_DEPTH: open flow brackets plus block indentation levels. */
