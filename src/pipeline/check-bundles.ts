@@ -50,9 +50,13 @@ export interface CheckOptions {
   events?: CheckEvents;
   /** False: results go to `events.bundleDone` only and `bundles` comes back empty. */
   keepResults?: boolean;
+  /** Worker threads a large streamed static check (no base, no build) may use; default 1. */
+  threads?: number;
 }
 
 const STATIC_CONCURRENCY = 16;
+/** Below this many bundles, starting worker threads costs more than it saves. */
+const PARALLEL_MIN_BUNDLES = 1000;
 
 /** Check every planned bundle; one bundle's trouble never stops the others (DESIGN rule 5). */
 export async function checkBundles(plan: CheckPlan, options: CheckOptions): Promise<CheckResult> {
@@ -67,30 +71,27 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
   let results: Array<BundleResult | undefined>;
   if (!options.images && !keep) {
     // Static only, streamed: a bundle is done with its static check and nothing is held
-    // (a 50,000-bundle check streams its report). Image collisions need every bundle's image
-    // first: a pre-pass reads each manifest (nothing else) and keeps only its repository.
-    const repositories =
-      plan.bundles.length > 1
-        ? plan.bundles.map((location) => imageRepository(plan.headDir, location, options, links))
-        : [];
-    const owners = new Map<string, string[]>();
-    repositories.forEach((repository, i) => {
-      if (!repository) return;
-      const roots = owners.get(repository);
-      if (roots) roots.push(plan.bundles[i]!.root);
-      else owners.set(repository, [plan.bundles[i]!.root]);
-    });
-    results = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
-      const check = await staticCheck(plan.headDir, location, options, links);
-      const twins = check.image ? (owners.get(check.image.repository) ?? []) : [];
-      if (twins.length > 1)
-        markImageCollisions(
-          [check],
-          twins.filter((root) => root !== location.root),
-        );
-      await options.events?.staticDone?.(check.result);
-      return finish(check.result);
-    });
+    // (a 50,000-bundle check streams its report). Large local checks use the machine's cores.
+    const done = async (result: BundleResult) => {
+      await options.events?.staticDone?.(result);
+      await finish(result);
+    };
+    const threads = options.threads ?? 1;
+    if (threads > 1 && !options.base && plan.bundles.length >= PARALLEL_MIN_BUNDLES) {
+      const { parallelStaticCheck } = await import("./parallel-static.js");
+      await parallelStaticCheck(plan, options.config, threads, done);
+    } else {
+      const shared = sharedRepositories(
+        plan.bundles,
+        plan.bundles.length > 1
+          ? plan.bundles.map((location) => imageRepository(plan.headDir, location, options, links))
+          : [],
+      );
+      await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) =>
+        done(await streamedCheck(plan.headDir, location, options, links, shared)),
+      );
+    }
+    results = [];
   } else {
     const statics = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) =>
       staticCheck(plan.headDir, location, options, links),
@@ -118,7 +119,7 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
 async function staticCheck(
   headDir: string,
   location: BundleLocation,
-  options: CheckOptions,
+  options: Pick<CheckOptions, "config" | "validator" | "base">,
   refusedLinks: ReadonlyArray<{ path: string; target: string }>,
 ): Promise<StaticCheck> {
   const bundleDir = join(headDir, location.root);
@@ -145,6 +146,43 @@ async function staticCheck(
     };
     return { result, buildable: false };
   }
+}
+
+/**
+ * Image collisions need every bundle's image before the first is reported: a pre-pass
+ * (imageRepository) gives each bundle's repository; these are the ones claimed more than once.
+ */
+export function sharedRepositories(
+  bundles: readonly BundleLocation[],
+  repositories: ReadonlyArray<string | undefined>,
+): Map<string, string[]> {
+  const owners = new Map<string, string[]>();
+  repositories.forEach((repository, i) => {
+    if (!repository) return;
+    const roots = owners.get(repository);
+    if (roots) roots.push(bundles[i]!.root);
+    else owners.set(repository, [bundles[i]!.root]);
+  });
+  for (const [repository, roots] of owners) if (roots.length < 2) owners.delete(repository);
+  return owners;
+}
+
+/** One bundle of a streamed static check, with its image collisions (from the pre-pass) marked. */
+export async function streamedCheck(
+  headDir: string,
+  location: BundleLocation,
+  options: Pick<CheckOptions, "config" | "validator" | "base">,
+  refusedLinks: ReadonlyArray<{ path: string; target: string }>,
+  shared: ReadonlyMap<string, readonly string[]>,
+): Promise<BundleResult> {
+  const check = await staticCheck(headDir, location, options, refusedLinks);
+  const twins = check.image ? (shared.get(check.image.repository) ?? []) : [];
+  if (twins.length > 1)
+    markImageCollisions(
+      [check],
+      twins.filter((root) => root !== location.root),
+    );
+  return check.result;
 }
 
 /**
@@ -175,10 +213,10 @@ function bundleListing(
  * folder and manifest.yml (the top level is walked first and whole, so its entries are the
  * same unless it alone passes the entry cap; then the whole walk is done).
  */
-function imageRepository(
+export function imageRepository(
   headDir: string,
   location: BundleLocation,
-  options: CheckOptions,
+  options: Pick<CheckOptions, "config" | "validator">,
   refusedLinks: ReadonlyArray<{ path: string; target: string }>,
 ): string | undefined {
   const bundleDir = join(headDir, location.root);
