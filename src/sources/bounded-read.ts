@@ -63,7 +63,18 @@ let scratch = Buffer.allocUnsafe(0);
  * readBounded, synchronous (the static check of a local tree reads two small files per
  * bundle: a round trip through the thread pool costs more than the read). Same outcomes.
  */
-export function readBoundedSync(path: string, cap: number): BoundedRead {
+export function readBoundedSync(path: string, cap: number, listedAsFile = false): BoundedRead {
+  // Listed as a regular file by the folder walk: open it straight away (O_NONBLOCK, and the
+  // fstat after opening still refuses anything else); any failure is classified below.
+  if (listedAsFile) {
+    let fd;
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {
+      fd = undefined;
+    }
+    if (fd !== undefined) return readOpened(fd, cap);
+  }
   let info;
   try {
     info = statSync(path);
@@ -90,6 +101,11 @@ export function readBoundedSync(path: string, cap: number): BoundedRead {
   } catch (error) {
     return { kind: "unreadable", message: describe(error) };
   }
+  return readOpened(fd, cap);
+}
+
+/** The rest of readBoundedSync, once the file is open: at most cap + 1 bytes, then closed. */
+function readOpened(fd: number, cap: number): BoundedRead {
   try {
     const opened = fstatSync(fd);
     if (!opened.isFile()) return { kind: "not-a-file", what: kindOf(opened) };
@@ -99,6 +115,8 @@ export function readBoundedSync(path: string, cap: number): BoundedRead {
       const bytesRead = readSync(fd, scratch, length, cap + 1 - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
+      // All the bytes the file had when opened: no need to ask again for the end.
+      if (length === opened.size) break;
     }
     // A copy: the scratch buffer is reused by the next read.
     return {

@@ -122,7 +122,7 @@ export function readBundleFile(
     if (real && realBundle && !real.startsWith(realBundle + sep))
       return { problem: { file: name, kind: "not-a-file", detail: "a symlink leading outside the bundle" } };
   }
-  const read = readBoundedSync(join(bundleDir, name), cap);
+  const read = readBoundedSync(join(bundleDir, name), cap, entry.type === "file");
   switch (read.kind) {
     case "missing":
       return {};
