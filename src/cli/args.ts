@@ -120,8 +120,7 @@ export const USAGE = `Usage:
 PATH is a bundle folder or a hub/repository root (default .); every bundle below it is checked.
   --changed-since REF  only bundles changed since REF (git); versions must be bumped over REF
   --build              also build the image, run the three smoke tests and tag it
-  --jobs N             bundles built in parallel (default: min(4 x cores, memory / 1.5 GiB), 1..16);
-                       a static check of 1000+ bundles uses min(N, cores) threads
+  --jobs N             bundles built in parallel (default: min(4 x cores, memory / 1.5 GiB), 1..16)
   --config FILE        hub config (default: .hubgate.yml at the hub root)
   -t, --tag TAG        publish: tag besides the version (repeatable); without any, latest;
                        name latest too to keep it

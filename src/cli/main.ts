@@ -123,7 +123,7 @@ async function runCheck(args: CheckArgs, env: NodeJS.ProcessEnv): Promise<number
     jobs: args.jobs,
     keepResults: stream === undefined,
     // A static check of a large hub reads and parses on every core (see pipeline/parallel-static.ts).
-    threads: args.build ? 1 : Math.min(args.jobs, availableParallelism()),
+    threads: args.build ? 1 : availableParallelism(),
     events: {
       phase: (bundle, phase) => progress.phase(bundle, phase),
       bundleDone: (r) => {
