@@ -5,7 +5,6 @@
 import { readFileSync } from "node:fs";
 import { guardLines } from "../report/plain-text.js";
 import nodeModule from "node:module";
-import { availableParallelism } from "node:os";
 import { parseCliArgs, UsageError, USAGE, type CheckArgs } from "./args.js";
 
 // Node 22+ keeps compiled code between runs (a one-bundle check is mostly start-up); a no-op
@@ -122,8 +121,6 @@ async function runCheck(args: CheckArgs, env: NodeJS.ProcessEnv): Promise<number
     revision,
     jobs: args.jobs,
     keepResults: stream === undefined,
-    // A static check of a large hub reads and parses on every core (see pipeline/parallel-static.ts).
-    threads: args.build ? 1 : availableParallelism(),
     events: {
       phase: (bundle, phase) => progress.phase(bundle, phase),
       bundleDone: (r) => {
