@@ -7,12 +7,7 @@ import type { HubConfig } from "../core/hub-config.js";
 import type { ManifestValidator } from "../core/manifest-validator.js";
 import type { NothingChecked } from "../core/nothing-checked.js";
 import { bundleConclusion, overallConclusion, type BundleResult, type CheckResult } from "../core/result.js";
-import {
-  MAX_DOCKERFILE_BYTES,
-  readBundleFile,
-  readBundleListing,
-  type ListingMemo,
-} from "../sources/local-bundle-reader.js";
+import { MAX_DOCKERFILE_BYTES, readBundleFile, readBundleListing } from "../sources/local-bundle-reader.js";
 import { MAX_MANIFEST_BYTES } from "../core/manifest-check.js";
 import { markImageCollisions } from "../core/image-collisions.js";
 import type { ImagePipeline, Phase, RevisionInfo } from "./image-pipeline.js";
@@ -75,18 +70,14 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
     // (a 50,000-bundle check streams its report). Image collisions need every bundle's image
     // first: a pre-pass reads each manifest (nothing else) and keeps only its repository.
     // One thread: worker threads were measured slower here (2 cores: more CPU, +65 MB).
-    // The pre-pass's reading of each top-level folder is kept (compactly) for the check.
-    const memos: Array<ListingMemo | undefined> = plan.bundles.map(() => ({}));
     const shared = sharedRepositories(
       plan.bundles,
       plan.bundles.length > 1
-        ? plan.bundles.map((location, i) => imageRepository(plan.headDir, location, options, links, memos[i]))
+        ? plan.bundles.map((location) => imageRepository(plan.headDir, location, options, links))
         : [],
     );
-    await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location, i) => {
-      const memo = memos[i];
-      memos[i] = undefined;
-      const result = await streamedCheck(plan.headDir, location, options, links, shared, memo);
+    await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
+      const result = await streamedCheck(plan.headDir, location, options, links, shared);
       await options.events?.staticDone?.(result);
       await finish(result);
     });
@@ -120,11 +111,10 @@ async function staticCheck(
   location: BundleLocation,
   options: Pick<CheckOptions, "config" | "validator" | "base">,
   refusedLinks: ReadonlyArray<{ path: string; target: string }>,
-  memo?: ListingMemo,
 ): Promise<StaticCheck> {
   const bundleDir = join(headDir, location.root);
   try {
-    const listing = bundleListing(bundleDir, location, refusedLinks, Infinity, memo);
+    const listing = bundleListing(bundleDir, location, refusedLinks);
     const entries = listing.entries;
     const manifest = readBundleFile(bundleDir, entries, "manifest.yml", MAX_MANIFEST_BYTES);
     const dockerfile = readBundleFile(bundleDir, entries, "Dockerfile", MAX_DOCKERFILE_BYTES);
@@ -174,9 +164,8 @@ export async function streamedCheck(
   options: Pick<CheckOptions, "config" | "validator" | "base">,
   refusedLinks: ReadonlyArray<{ path: string; target: string }>,
   shared: ReadonlyMap<string, readonly string[]>,
-  memo?: ListingMemo,
 ): Promise<BundleResult> {
-  const check = await staticCheck(headDir, location, options, refusedLinks, memo);
+  const check = await staticCheck(headDir, location, options, refusedLinks);
   const twins = check.image ? (shared.get(check.image.repository) ?? []) : [];
   if (twins.length > 1)
     markImageCollisions(
@@ -196,9 +185,8 @@ function bundleListing(
   location: BundleLocation,
   refusedLinks: ReadonlyArray<{ path: string; target: string }>,
   depth = Infinity,
-  memo?: ListingMemo,
 ): BundleListing {
-  const listing = readBundleListing(bundleDir, depth, memo);
+  const listing = readBundleListing(bundleDir, depth);
   for (const link of refusedLinks) {
     if (link.path.startsWith(`${location.root}/`))
       listing.entries.push({
@@ -220,12 +208,11 @@ export function imageRepository(
   location: BundleLocation,
   options: Pick<CheckOptions, "config" | "validator">,
   refusedLinks: ReadonlyArray<{ path: string; target: string }>,
-  memo?: ListingMemo,
 ): string | undefined {
   const bundleDir = join(headDir, location.root);
   try {
-    let listing = bundleListing(bundleDir, location, refusedLinks, 1, memo);
-    if (listing.truncated) listing = bundleListing(bundleDir, location, refusedLinks, Infinity, memo);
+    let listing = bundleListing(bundleDir, location, refusedLinks, 1);
+    if (listing.truncated) listing = bundleListing(bundleDir, location, refusedLinks);
     const manifest = readBundleFile(bundleDir, listing.entries, "manifest.yml", MAX_MANIFEST_BYTES);
     return imageRepositoryOf(location, manifest.text, options.config, options.validator);
   } catch {

@@ -22,7 +22,7 @@ export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
  * otherwise. Only the folder entries are read (no stat of any file: the checks need names
  * and types, never sizes).
  */
-export function readBundleListing(bundleDir: string, depth = Infinity, memo?: ListingMemo): BundleListing {
+export function readBundleListing(bundleDir: string, depth = Infinity): BundleListing {
   const entries: BundleEntry[] = [];
   const unreadable: string[] = [];
   let seen = 0;
@@ -31,11 +31,7 @@ export function readBundleListing(bundleDir: string, depth = Infinity, memo?: Li
   for (let level = 0; queue.length > 0 && seen < HARD_MAX_ENTRIES && level < depth; level++) {
     const next: string[] = [];
     for (const dir of queue) {
-      const names =
-        dir === "" && memo?.top !== undefined
-          ? decodeFolder(memo.top)
-          : listFolder(join(bundleDir, dir), HARD_MAX_ENTRIES - seen);
-      if (dir === "" && memo && memo.top === undefined && names) memo.top = encodeFolder(names);
+      const names = listFolder(join(bundleDir, dir), HARD_MAX_ENTRIES - seen);
       if (!names) {
         unreadable.push(dir);
         continue;
@@ -60,28 +56,6 @@ export function readBundleListing(bundleDir: string, depth = Infinity, memo?: Li
   }
   if (seen >= HARD_MAX_ENTRIES) truncated = true;
   return { entries, truncated, unreadable };
-}
-
-/**
- * A bundle's top-level folder as one pass of a check read it, for the next pass to reuse (a
- * streamed check reads each bundle's top level twice: for its image, then for its check).
- * Kept as one string (a few dozen bytes a bundle: 50,000 of them cost a few megabytes).
- */
-export interface ListingMemo {
-  top?: string;
-}
-
-type FolderEntry = { name: string; kind: BundleEntry["type"] };
-const KIND_CODES: Record<BundleEntry["type"], string> = { file: "f", dir: "d", symlink: "l", other: "o" };
-const CODE_KINDS: Record<string, BundleEntry["type"]> = { f: "file", d: "dir", l: "symlink", o: "other" };
-
-/** Names cannot hold NUL: it separates them. */
-function encodeFolder(names: readonly FolderEntry[]): string {
-  return names.map((n) => KIND_CODES[n.kind] + n.name).join("\0");
-}
-
-function decodeFolder(text: string): FolderEntry[] {
-  return text === "" ? [] : text.split("\0").map((s) => ({ name: s.slice(1), kind: CODE_KINDS[s[0]!]! }));
 }
 
 /** A folder's entries and their types, at most `limit` + 1 (undefined: it cannot be read). */
