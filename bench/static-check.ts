@@ -52,6 +52,14 @@ function floor(hub: string, count: number): Run {
   return { ms, rssKb: out.maxRssKb };
 }
 
+/** The pre-pass that finds image collisions before a streamed check reports, timed in-process. */
+function prepassCost(hub: string, count: number): { prepassMs: number; checkMs: number } {
+  const child = spawnSync(process.execPath, [join(HERE, "prepass.js"), hub], { encoding: "utf8" });
+  const out = JSON.parse(child.stdout) as { bundles: number; prepassMs: number; checkMs: number };
+  if (out.bundles !== count) throw new Error(`bench: the pre-pass saw ${out.bundles} of ${count} bundles`);
+  return out;
+}
+
 /** `hubgate check HUB --format json` as a user runs it; its peak RSS from a preloaded probe. */
 function hubgate(hub: string, count: number): Run {
   const rssFile = join(hub, "..", `rss-${process.pid}`);
@@ -88,6 +96,7 @@ export async function benchStaticCheck(): Promise<Row[]> {
         floors.push(floor(hub, count));
         ours.push(hubgate(hub, count));
       }
+      const prepass = prepassCost(hub, count);
       const floorMs = median(floors.map((r) => r.ms));
       const ourMs = median(ours.map((r) => r.ms));
       const label = `${count.toLocaleString("en")} bundles`;
@@ -103,6 +112,13 @@ export async function benchStaticCheck(): Promise<Row[]> {
           unit: "bundles/s",
           baseline: "floor",
           ratio: ourMs / floorMs,
+        },
+        {
+          name: `${label}: image-collision pre-pass (one thread)`,
+          value: prepass.prepassMs,
+          unit: "ms",
+          baseline: "the static check after it",
+          ratio: prepass.prepassMs / prepass.checkMs,
         },
         {
           name: `${label}: floor peak RSS`,

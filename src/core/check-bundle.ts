@@ -1,4 +1,3 @@
-import { parse as parseYaml } from "yaml";
 import { kindMatchesFolder, type BundleLocation } from "./bundle-layout.js";
 import {
   checkBundleFiles,
@@ -13,12 +12,12 @@ import type { HubConfig } from "./hub-config.js";
 import { imageReference, isImageProblem, type ImageReference } from "./image-name.js";
 import { bundleMetadata } from "./bundle-metadata.js";
 import type { Manifest } from "./manifest.js";
-import { checkManifestText } from "./manifest-check.js";
+import { checkManifestText, type ManifestCheck } from "./manifest-check.js";
 import type { ManifestValidator } from "./manifest-validator.js";
 import { bundleConclusion, type BundleResult } from "./result.js";
 import { checkManifestTags, mergeTags } from "./tags.js";
 import { checkVersionBump } from "./version-rules.js";
-import { normaliseLineBreaks, yamlPreflight } from "./yaml-positions.js";
+import { lenientYamlData } from "./yaml-document.js";
 
 /** Everything the static check needs to know about one bundle, gathered by the caller. */
 export interface BundleSnapshot {
@@ -139,29 +138,15 @@ export function checkBundleStatic(
       if (selected.tags.length) result.tags = selected.tags;
       if (selected.protectedTags.length) result.protectedTags = selected.protectedTags;
 
-      const fieldsValid = !findings.some(
-        (f) =>
-          f.file === manifestFile &&
-          f.level === "error" &&
-          /^manifest\/(name|kind|type|version)$/.test(f.rule),
-      );
-      if (
-        fieldsValid &&
-        typeof raw.name === "string" &&
-        typeof raw.kind === "string" &&
-        typeof manifest.type === "string" &&
-        typeof manifest.version === "string"
-      ) {
-        const ref = imageReference(config.namespace, manifest.type, raw.kind, raw.name, manifest.version);
-        if (isImageProblem(ref)) {
-          findings.push(
-            finding(manifestFile, "error", "image/reference", ref.message, checked.positionOf(ref.field)),
-          );
-        } else {
-          image = ref;
-          result.image = ref.reference;
-          result.imageRef = ref;
-        }
+      const ref = manifestImage(checked, config);
+      if (ref && isImageProblem(ref)) {
+        findings.push(
+          finding(manifestFile, "error", "image/reference", ref.message, checked.positionOf(ref.field)),
+        );
+      } else if (ref) {
+        image = ref;
+        result.image = ref.reference;
+        result.imageRef = ref;
       }
     }
   }
@@ -177,20 +162,62 @@ export function checkBundleStatic(
   };
 }
 
+/**
+ * The image a checked manifest makes, or why it makes none (undefined: its fields are invalid).
+ * Depends on the manifest alone, so a streamed check's pre-pass can find collisions without
+ * the rest of the bundle (see imageRepositoryOf).
+ */
+function manifestImage(
+  checked: ManifestCheck,
+  config: HubConfig,
+): ReturnType<typeof imageReference> | undefined {
+  const { manifest, raw = {} } = checked;
+  if (!manifest) return undefined;
+  // A finding on name, kind, type or version (from the manifest check alone) means no image.
+  const fieldsValid = !checked.findings.some(
+    (f) => f.level === "error" && /^manifest\/(name|kind|type|version)$/.test(f.rule),
+  );
+  if (
+    fieldsValid &&
+    typeof raw.name === "string" &&
+    typeof raw.kind === "string" &&
+    typeof manifest.type === "string" &&
+    typeof manifest.version === "string"
+  )
+    return imageReference(config.namespace, manifest.type, raw.kind, raw.name, manifest.version);
+  return undefined;
+}
+
+/**
+ * The image repository a bundle's manifest claims (undefined: none), exactly as
+ * checkBundleStatic would give it, from the manifest's text alone: a streamed check's
+ * pre-pass needs every bundle's repository before it reports the first.
+ */
+export function imageRepositoryOf(
+  location: BundleLocation,
+  manifestText: string | undefined,
+  config: HubConfig,
+  validator: ManifestValidator,
+): { repository: string; name: string } | undefined {
+  if (manifestText === undefined) return undefined;
+  const checked = checkManifestText(`${location.root}/manifest.yml`, manifestText, validator, {
+    namePattern: config.namePattern,
+  });
+  const ref = manifestImage(checked, config);
+  // manifestImage made it from a string name, so raw.name is that string.
+  return ref && !isImageProblem(ref)
+    ? { repository: ref.repository, name: String(checked.raw?.name) }
+    : undefined;
+}
+
 /** The base branch's version, read leniently: a broken base manifest just means "no base". */
 export function baseVersion(text: string): string | undefined {
-  const normalised = normaliseLineBreaks(text);
-  if (yamlPreflight(normalised)) return undefined;
-  try {
-    const data = parseYaml(normalised, { maxAliasCount: 10 }) as unknown;
-    if (data && typeof data === "object" && "version" in data) {
-      const v = (data as { version: unknown }).version;
-      return typeof v === "string" ? v : undefined;
-    }
-    return "0.0.0";
-  } catch {
-    return undefined;
-  }
+  const read = lenientYamlData(text);
+  if (!read) return undefined;
+  const { data } = read;
+  if (!data || typeof data !== "object" || !("version" in data)) return "0.0.0";
+  const v = (data as { version: unknown }).version;
+  return typeof v === "string" ? v : undefined;
 }
 
 function stringList(value: unknown): string[] {

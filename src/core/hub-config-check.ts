@@ -4,18 +4,12 @@
  * can fix it; the hub's maintainers can. Pure: the compiled schema is injected.
  */
 import type { ErrorObject } from "ajv";
-import { isMap } from "yaml";
 import { LayoutError, parseLayout } from "./bundle-layout.js";
 import { finding, START_OF_FILE, type Finding } from "./finding.js";
 import { resolveHubConfig, type HubConfig, type HubConfigInput } from "./hub-config.js";
 import type { CompiledSchema } from "./manifest-validator.js";
-import {
-  locateInYaml,
-  normaliseLineBreaks,
-  parseYamlWithPositions,
-  yamlPreflight,
-  yamlProblems,
-} from "./yaml-positions.js";
+import { readYamlDocument } from "./yaml-document.js";
+import { normaliseLineBreaks, yamlPreflight } from "./yaml-positions.js";
 
 /** A configuration file is a few lines; a big one is refused unread. */
 export const MAX_CONFIG_BYTES = 64 * 1024;
@@ -45,8 +39,8 @@ export function checkHubConfigText(
     return {
       findings: [finding(file, "error", "config/yaml", `${file} ${refusal.message}.`, refusal.at)],
     };
-  const parsed = parseYamlWithPositions(normalised);
-  const problems = yamlProblems(parsed);
+  const parsed = readYamlDocument(normalised);
+  const problems = parsed.problems();
   if (problems.length > 0) {
     return {
       findings: problems.map((p) =>
@@ -54,17 +48,17 @@ export function checkHubConfigText(
       ),
     };
   }
-  if (!isMap(parsed.doc.contents))
+  if (!parsed.isMapping())
     return invalid(`${file} must be a mapping of keys to values (layout: ..., namespace: ...).`);
   let data: Record<string, unknown>;
   try {
-    data = parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>;
+    data = parsed.toJS(MAX_ALIAS_COUNT) as Record<string, unknown>;
   } catch (error) {
     return invalid(`${file}: ${(error as Error).message}; write the values out instead of using aliases.`);
   }
 
   const at = (path: readonly string[], part: "key" | "value" = "value") =>
-    locateInYaml(parsed, path, part) ?? START_OF_FILE;
+    parsed.locate(path, part) ?? START_OF_FILE;
   if (!validate(data)) {
     return {
       findings: relevant(validate.errors ?? []).map((e) => {

@@ -1,8 +1,7 @@
-import { parse as parseYaml } from "yaml";
 import { finding, sortFindings, type Position } from "./finding.js";
 import { imageReference, isImageProblem, type ImageReference } from "./image-name.js";
 import { bundleConclusion, type BundleResult } from "./result.js";
-import { normaliseLineBreaks, yamlPreflight } from "./yaml-positions.js";
+import { lenientYamlData } from "./yaml-document.js";
 
 export interface ImageClaim {
   result: BundleResult;
@@ -86,14 +85,7 @@ const squash = (text: string) => text.toLowerCase().replace(/[\s-]+/g, "");
  * Such a bundle is reported when it is itself checked; here it only stands as a possible twin.
  */
 export function claimedRepository(manifestText: string, namespace: string): string | undefined {
-  const text = normaliseLineBreaks(manifestText);
-  if (yamlPreflight(text)) return undefined;
-  let data: unknown;
-  try {
-    data = parseYaml(text, { maxAliasCount: 10 });
-  } catch {
-    return undefined;
-  }
+  const data = lenientYamlData(manifestText)?.data;
   if (!data || typeof data !== "object") return undefined;
   const { type, kind, name } = data as Record<string, unknown>;
   if (typeof type !== "string" || typeof kind !== "string" || typeof name !== "string") return undefined;

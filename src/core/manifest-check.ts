@@ -1,5 +1,4 @@
 import type { ErrorObject } from "ajv";
-import { isAlias, isMap, visit } from "yaml";
 import { closest } from "./did-you-mean.js";
 import { finding, START_OF_FILE, type Finding, type Position } from "./finding.js";
 import { suggestLicense } from "./license.js";
@@ -7,15 +6,8 @@ import { SEED_NAME_PATTERN } from "./hub-config.js";
 import { manifestFieldRule } from "./rules.js";
 import type { Manifest } from "./manifest.js";
 import type { ManifestValidator } from "./manifest-validator.js";
-import {
-  locateInYaml,
-  normaliseLineBreaks,
-  parseYamlWithPositions,
-  yamlPreflight,
-  sourceText,
-  yamlProblems,
-  type ParsedYaml,
-} from "./yaml-positions.js";
+import { readYamlDocument, type YamlDocument } from "./yaml-document.js";
+import { normaliseLineBreaks, yamlPreflight } from "./yaml-positions.js";
 
 /** A manifest is a few hundred bytes; anything this large is a mistake or an attack. */
 export const MAX_MANIFEST_BYTES = 256 * 1024;
@@ -58,7 +50,8 @@ export function checkManifestText(
     positionOf: () => START_OF_FILE,
     positionAt: () => START_OF_FILE,
   };
-  const bytes = new TextEncoder().encode(text).length;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: most manifests need no encoding to know.
+  const bytes = text.length * 3 <= MAX_MANIFEST_BYTES ? 0 : new TextEncoder().encode(text).length;
   if (bytes > MAX_MANIFEST_BYTES) {
     findings.push(
       finding(
@@ -85,14 +78,14 @@ export function checkManifestText(
     );
     return unlocated;
   }
-  const parsed = parseYamlWithPositions(normaliseLineBreaks(text));
+  const parsed = readYamlDocument(normaliseLineBreaks(text));
   const positionOf = (key: string, part: "key" | "value" = "value") =>
-    locateInYaml(parsed, [key], part) ?? START_OF_FILE;
-  const positionAt = (path: Array<string | number>) => locateInYaml(parsed, path) ?? START_OF_FILE;
+    parsed.locate([key], part) ?? START_OF_FILE;
+  const positionAt = (path: Array<string | number>) => parsed.locate(path) ?? START_OF_FILE;
   const result: ManifestCheck = { findings, positionOf, positionAt };
 
   let fatal = false;
-  for (const problem of yamlProblems(parsed)) {
+  for (const problem of parsed.problems()) {
     const duplicate = problem.code === "DUPLICATE_KEY";
     if (!duplicate) fatal = true;
     findings.push(
@@ -111,14 +104,14 @@ export function checkManifestText(
   }
   if (fatal) return result;
 
-  if (!isMap(parsed.doc.contents)) {
+  if (!parsed.isMapping()) {
     findings.push(
       finding(
         file,
         "error",
         "manifest/not-mapping",
         "manifest.yml must be a mapping of keys to values (name: ..., kind: ...).",
-        locateInYaml(parsed, []) ?? START_OF_FILE,
+        parsed.locate([]) ?? START_OF_FILE,
       ),
     );
     return result;
@@ -126,7 +119,7 @@ export function checkManifestText(
 
   let data: Record<string, unknown>;
   try {
-    data = parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>;
+    data = parsed.toJS(MAX_ALIAS_COUNT) as Record<string, unknown>;
   } catch (error) {
     findings.push(
       finding(
@@ -134,7 +127,7 @@ export function checkManifestText(
         "error",
         "manifest/alias-bomb",
         `YAML aliases expand too far (${(error as Error).message.split(".")[0]}); write the values out instead of using anchors and aliases.`,
-        firstAlias(parsed),
+        parsed.firstAlias() ?? START_OF_FILE,
       ),
     );
     return result;
@@ -153,32 +146,13 @@ export function checkManifestText(
         "error",
         "manifest/name",
         patternMessage("name", data.name, rules.namePattern),
-        locateInYaml(parsed, ["name"]) ?? START_OF_FILE,
+        parsed.locate(["name"]) ?? START_OF_FILE,
       ),
     );
   }
   result.raw = data;
   result.manifest = { ...validator.defaults, ...data } as unknown as Manifest;
   return result;
-}
-
-function firstAlias(parsed: ParsedYaml): Position {
-  let at: Position = START_OF_FILE;
-  visit(parsed.doc, {
-    Alias(_, node) {
-      if (isAlias(node) && node.range) {
-        at = locateRange(parsed, node.range);
-        return visit.BREAK;
-      }
-    },
-  });
-  return at;
-}
-
-function locateRange(parsed: ParsedYaml, range: [number, number, number]): Position {
-  const start = parsed.lines.linePos(range[0]);
-  const end = parsed.lines.linePos(range[1]);
-  return { line: start.line, column: start.col, endLine: end.line, endColumn: end.col };
 }
 
 function pointerToPath(pointer: string): string[] {
@@ -207,15 +181,15 @@ function dedupe(errors: ErrorObject[]): ErrorObject[] {
 function schemaFinding(
   file: string,
   error: ErrorObject,
-  parsed: ParsedYaml,
+  parsed: YamlDocument,
   data: Record<string, unknown>,
   validator: ManifestValidator,
 ): Finding {
   const path = pointerToPath(error.instancePath);
   const field = path[0] ?? "";
-  const at = locateInYaml(parsed, path) ?? START_OF_FILE;
+  const at = parsed.locate(path) ?? START_OF_FILE;
   const value = path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], data);
-  const written = sourceText(parsed, path) ?? String(value);
+  const written = parsed.sourceText(path) ?? String(value);
   const known = Object.keys(validator.schema.properties ?? {});
 
   switch (error.keyword) {
@@ -236,7 +210,7 @@ function schemaFinding(
         "warning",
         "manifest/unknown-key",
         `unknown key "${key}" is ignored by the hub${guess ? `; did you mean "${guess}"?` : `. Known keys: ${known.join(", ")}.`}`,
-        locateInYaml(parsed, [...path, key], "key") ?? at,
+        parsed.locate([...path, key], "key") ?? at,
       );
     }
     case "type": {

@@ -1,10 +1,36 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import type { Document, Node } from "yaml";
 import type { Position } from "./finding.js";
 import { firstForbiddenCharacter } from "./text-decoding.js";
+import { fullYaml } from "./yaml-full.js";
 
 export interface ParsedYaml {
   doc: Document.Parsed;
-  lines: LineCounter;
+  lines: LinePositions;
+}
+
+/** What positions need of a line counter (the `yaml` package's LineCounter, or the fast reader's). */
+export interface LinePositions {
+  readonly lineStarts: readonly number[];
+  linePos(offset: number): { line: number; col: number };
+}
+
+/** yaml's LineCounter.linePos over known line starts (same binary search, same answers). */
+export function linePositions(lineStarts: readonly number[]): LinePositions {
+  return {
+    lineStarts,
+    linePos(offset) {
+      let low = 0;
+      let high = lineStarts.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (lineStarts[mid]! < offset) low = mid + 1;
+        else high = mid;
+      }
+      if (lineStarts[low] === offset) return { line: low + 1, col: 1 };
+      if (low === 0) return { line: 0, col: offset };
+      return { line: low, col: offset - lineStarts[low - 1]! + 1 };
+    },
+  };
 }
 
 export interface YamlProblem {
@@ -48,7 +74,7 @@ export function yamlPreflight(text: string): YamlRefusal | undefined {
       at: { ...at, endLine: at.line, endColumn: at.column + 1 },
     };
   }
-  const deep = tooDeepAt(text);
+  const deep = mayBeTooDeep(text) ? tooDeepAt(text) : undefined;
   if (deep !== undefined) {
     const at = offsetPosition(text, deep);
     return {
@@ -58,6 +84,20 @@ export function yamlPreflight(text: string): YamlRefusal | undefined {
     };
   }
   return undefined;
+}
+
+/**
+ * Can tooDeepAt find anything? Its depth never exceeds the lines plus the `-`, `[` and `{`
+ * seen: a manifest of a dozen lines is cleared by one pass over its characters.
+ */
+function mayBeTooDeep(text: string): boolean {
+  let bound = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // \n - [ {
+    if ((c === 10 || c === 45 || c === 91 || c === 123) && ++bound > MAX_YAML_DEPTH) return true;
+  }
+  return false;
 }
 
 /** Offset where nesting first passes MAX_YAML_DEPTH: open flow brackets plus block indentation levels. */
@@ -107,6 +147,7 @@ function offsetPosition(text: string, offset: number): { line: number; column: n
 
 /** Parse keeping positions. Never expands aliases (toJS does that, with a cap, later). */
 export function parseYamlWithPositions(text: string): ParsedYaml {
+  const { LineCounter, parseDocument } = fullYaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lines,
@@ -120,7 +161,7 @@ export function parseYamlWithPositions(text: string): ParsedYaml {
 }
 
 export function rangeToPosition(
-  lines: LineCounter,
+  lines: LinePositions,
   range: readonly [number, number] | readonly number[],
 ): Position {
   const start = lines.linePos(range[0] ?? 0);
@@ -131,7 +172,7 @@ export function rangeToPosition(
   return { line: start.line, column: start.col, endLine, endColumn };
 }
 
-function lineLength(lines: LineCounter, line: number, start: { line: number; col: number }): number {
+function lineLength(lines: LinePositions, line: number, start: { line: number; col: number }): number {
   const offsets = lines.lineStarts;
   const from = offsets[line - 1];
   const to = offsets[line];
@@ -178,6 +219,7 @@ export function locateInYaml(
   path: readonly (string | number)[],
   part: "key" | "value" = "value",
 ): Position | undefined {
+  const { isMap, isPair, isScalar, isSeq } = fullYaml();
   let node: unknown = parsed.doc.contents;
   let keyNode: Node | undefined;
   for (const segment of path) {
@@ -202,6 +244,6 @@ export function locateInYaml(
 /** The scalar's text as written (`1.10`, not the number 1.1). */
 export function sourceText(parsed: ParsedYaml, path: readonly (string | number)[]): string | undefined {
   const node = parsed.doc.getIn(path, true);
-  if (isScalar(node)) return typeof node.source === "string" ? node.source : String(node.value);
+  if (fullYaml().isScalar(node)) return typeof node.source === "string" ? node.source : String(node.value);
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { BundleLocation } from "../core/bundle-layout.js";
-import { checkBundleStatic, type StaticCheck } from "../core/check-bundle.js";
+import { checkBundleStatic, imageRepositoryOf, type StaticCheck } from "../core/check-bundle.js";
+import type { BundleListing } from "../core/bundle-files.js";
 import { sortFindings, type Finding } from "../core/finding.js";
 import type { HubConfig } from "../core/hub-config.js";
 import type { ManifestValidator } from "../core/manifest-validator.js";
@@ -74,42 +75,30 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
   if (!options.images && !keep) {
     // Static only, streamed: a bundle is done with its static check and nothing is held
     // (a 50,000-bundle check streams its report). Image collisions need every bundle's image
-    // first: a pre-pass keeps only each bundle's repository (a string), at twice the static cost.
-    const owners = new Map<string, string[]>();
-    const own = (repository: string, path: string) => {
-      const list = owners.get(repository);
-      if (list) list.push(path);
-      else owners.set(repository, [path]);
-    };
+    // first: a pre-pass reads each manifest (nothing else) and keeps only its repository; the
+    // rest of the hub's bundles are asked for once the checked names are known (a twin of an
+    // unchanged bundle is a collision too). One thread: worker threads were measured slower
+    // here (2 cores: more CPU, +65 MB).
     const single = plan.bundles.length === 1;
-    if (!single) {
-      const claims = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
-        const check = await staticCheck(plan.headDir, location, options, links);
-        return check.image ? { repository: check.image.repository, name: check.result.name } : undefined;
-      });
-      claims.forEach((claim, i) => {
-        if (claim) own(claim.repository, plan.bundles[i]!.root);
-      });
-      for (const other of await otherImages(
-        plan,
-        claims.map((c) => c?.name),
-      ))
-        own(other.repository, other.path);
-    }
-    results = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
-      const check = await staticCheck(plan.headDir, location, options, links);
-      if (single && check.image)
-        for (const other of await otherImages(plan, [check.result.name])) own(other.repository, other.path);
-      const repository = check.image?.repository;
-      const twins = repository ? (owners.get(repository) ?? []).filter((root) => root !== location.root) : [];
-      if (repository && twins.length > 0)
-        markImageCollisions(
-          [check],
-          twins.map((path) => ({ path, repository })),
-        );
-      await options.events?.staticDone?.(check.result);
-      return finish(check.result);
+    const images = single
+      ? []
+      : plan.bundles.map((location) => imageRepository(plan.headDir, location, options, links));
+    const shared = sharedRepositories(
+      plan.bundles,
+      images.map((image) => image?.repository),
+      single
+        ? []
+        : await otherImages(
+            plan,
+            images.map((image) => image?.name),
+          ),
+    );
+    await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) => {
+      const result = await streamedCheck(plan, location, options, links, shared);
+      await options.events?.staticDone?.(result);
+      await finish(result);
     });
+    results = [];
   } else {
     const statics = await mapLimit(plan.bundles, STATIC_CONCURRENCY, async (location) =>
       staticCheck(plan.headDir, location, options, links),
@@ -140,7 +129,7 @@ export async function checkBundles(plan: CheckPlan, options: CheckOptions): Prom
 
 /** The other bundles' images that may collide with these checked bundles' names. */
 async function otherImages(
-  plan: CheckPlan,
+  plan: Pick<CheckPlan, "otherImages">,
   names: ReadonlyArray<string | undefined>,
 ): Promise<readonly ImageOwner[]> {
   if (!plan.otherImages) return [];
@@ -151,24 +140,15 @@ async function otherImages(
 async function staticCheck(
   headDir: string,
   location: BundleLocation,
-  options: CheckOptions,
+  options: Pick<CheckOptions, "config" | "validator" | "base">,
   refusedLinks: ReadonlyArray<{ path: string; target: string }>,
 ): Promise<StaticCheck> {
   const bundleDir = join(headDir, location.root);
   try {
-    const listing = await readBundleListing(bundleDir);
+    const listing = bundleListing(bundleDir, location, refusedLinks);
     const entries = listing.entries;
-    // Never created on disk, still reported: the bundle check names each escaping link.
-    for (const link of refusedLinks) {
-      if (link.path.startsWith(`${location.root}/`))
-        entries.push({
-          path: link.path.slice(location.root.length + 1),
-          type: "symlink",
-          linkTarget: link.target,
-        });
-    }
-    const manifest = await readBundleFile(bundleDir, entries, "manifest.yml", MAX_MANIFEST_BYTES);
-    const dockerfile = await readBundleFile(bundleDir, entries, "Dockerfile", MAX_DOCKERFILE_BYTES);
+    const manifest = readBundleFile(bundleDir, entries, "manifest.yml", MAX_MANIFEST_BYTES);
+    const dockerfile = readBundleFile(bundleDir, entries, "Dockerfile", MAX_DOCKERFILE_BYTES);
     const fileProblems = [manifest.problem, dockerfile.problem].filter((p) => p !== undefined);
     // A moved or renamed bundle's base manifest is at its old place.
     const baseManifestText = await options.base?.manifest(location.previousRoot ?? location.root);
@@ -186,6 +166,99 @@ async function staticCheck(
       infrastructureError: `could not read the bundle: ${(error as Error).message}`,
     };
     return { result, buildable: false };
+  }
+}
+
+/**
+ * Image collisions need every bundle's image before the first is reported: a pre-pass
+ * (imageRepository) gives each checked bundle's repository, `others` the rest of the hub's;
+ * these are the repositories claimed more than once, with their bundles' roots.
+ */
+export function sharedRepositories(
+  bundles: readonly BundleLocation[],
+  repositories: ReadonlyArray<string | undefined>,
+  others: readonly ImageOwner[] = [],
+): Map<string, string[]> {
+  const owners = new Map<string, string[]>();
+  const own = (repository: string, root: string) => {
+    const roots = owners.get(repository);
+    if (roots) roots.push(root);
+    else owners.set(repository, [root]);
+  };
+  repositories.forEach((repository, i) => {
+    if (repository) own(repository, bundles[i]!.root);
+  });
+  for (const other of others) own(other.repository, other.path);
+  for (const [repository, roots] of owners) if (roots.length < 2) owners.delete(repository);
+  return owners;
+}
+
+/**
+ * One bundle of a streamed static check, with its image collisions marked: from the pre-pass
+ * (`shared`), or, when it is the only bundle checked, from the rest of the hub asked now.
+ */
+export async function streamedCheck(
+  plan: Pick<CheckPlan, "headDir" | "otherImages" | "bundles">,
+  location: BundleLocation,
+  options: Pick<CheckOptions, "config" | "validator" | "base">,
+  refusedLinks: ReadonlyArray<{ path: string; target: string }>,
+  shared: ReadonlyMap<string, readonly string[]>,
+): Promise<BundleResult> {
+  const check = await staticCheck(plan.headDir, location, options, refusedLinks);
+  const repository = check.image?.repository;
+  if (!repository) return check.result;
+  const twins =
+    plan.bundles.length === 1
+      ? (await otherImages(plan, [check.result.name])).filter((other) => other.repository === repository)
+      : (shared.get(repository) ?? [])
+          .filter((root) => root !== location.root)
+          .map((path) => ({ path, repository }));
+  if (twins.length > 0) markImageCollisions([check], twins);
+  return check.result;
+}
+
+/**
+ * The bundle's entries as the checks see them: the folder as walked (`depth` levels), plus the
+ * links an archive held but extraction refused (never created on disk, still reported: the
+ * bundle check names each escaping link).
+ */
+function bundleListing(
+  bundleDir: string,
+  location: BundleLocation,
+  refusedLinks: ReadonlyArray<{ path: string; target: string }>,
+  depth = Infinity,
+): BundleListing {
+  const listing = readBundleListing(bundleDir, depth);
+  for (const link of refusedLinks) {
+    if (link.path.startsWith(`${location.root}/`))
+      listing.entries.push({
+        path: link.path.slice(location.root.length + 1),
+        type: "symlink",
+        linkTarget: link.target,
+      });
+  }
+  return listing;
+}
+
+/**
+ * The image repository staticCheck would find for the bundle, reading only its top-level
+ * folder and manifest.yml (the top level is walked first and whole, so its entries are the
+ * same unless it alone passes the entry cap; then the whole walk is done).
+ */
+export function imageRepository(
+  headDir: string,
+  location: BundleLocation,
+  options: Pick<CheckOptions, "config" | "validator">,
+  refusedLinks: ReadonlyArray<{ path: string; target: string }>,
+): { repository: string; name: string } | undefined {
+  const bundleDir = join(headDir, location.root);
+  try {
+    let listing = bundleListing(bundleDir, location, refusedLinks, 1);
+    if (listing.truncated) listing = bundleListing(bundleDir, location, refusedLinks);
+    const manifest = readBundleFile(bundleDir, listing.entries, "manifest.yml", MAX_MANIFEST_BYTES);
+    return imageRepositoryOf(location, manifest.text, options.config, options.validator);
+  } catch {
+    return undefined; // staticCheck reports it (an infrastructure error: no image)
   }
 }
 
