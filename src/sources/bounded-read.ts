@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync } from "node:fs";
-import { lstat, open, stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 
 /** What reading one expected file gave: its bytes (at most cap + 1), or why there are none. */
 export type BoundedRead =
@@ -19,15 +19,7 @@ export async function readBounded(path: string, cap: number): Promise<BoundedRea
   try {
     info = await stat(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") {
-      const link = await lstat(path).catch(() => undefined);
-      return link?.isSymbolicLink()
-        ? { kind: "not-a-file", what: "a dangling symlink" }
-        : { kind: "missing" };
-    }
-    if (code === "ELOOP") return { kind: "not-a-file", what: "a symlink that refers to itself" };
-    return { kind: "unreadable", message: describe(error) };
+    return statFailure(path, error);
   }
   if (!info.isFile()) return { kind: "not-a-file", what: kindOf(info) };
   let handle;
@@ -79,20 +71,7 @@ export function readBoundedSync(path: string, cap: number, listedAsFile = false)
   try {
     info = statSync(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") {
-      let link;
-      try {
-        link = lstatSync(path, { throwIfNoEntry: false });
-      } catch {
-        link = undefined;
-      }
-      return link?.isSymbolicLink()
-        ? { kind: "not-a-file", what: "a dangling symlink" }
-        : { kind: "missing" };
-    }
-    if (code === "ELOOP") return { kind: "not-a-file", what: "a symlink that refers to itself" };
-    return { kind: "unreadable", message: describe(error) };
+    return statFailure(path, error);
   }
   if (!info.isFile()) return { kind: "not-a-file", what: kindOf(info) };
   let fd;
@@ -149,4 +128,20 @@ function describe(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   if (e.code === "EACCES" || e.code === "EPERM") return "permission denied";
   return e.code ? `${e.code.toLowerCase()}` : String(error);
+}
+
+/** Why stat() failed, as the checks report it: a missing file, a broken or looping link, or unreadable. */
+function statFailure(path: string, error: unknown): BoundedRead {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT" || code === "ENOTDIR") {
+    let link;
+    try {
+      link = lstatSync(path, { throwIfNoEntry: false });
+    } catch {
+      link = undefined;
+    }
+    return link?.isSymbolicLink() ? { kind: "not-a-file", what: "a dangling symlink" } : { kind: "missing" };
+  }
+  if (code === "ELOOP") return { kind: "not-a-file", what: "a symlink that refers to itself" };
+  return { kind: "unreadable", message: describe(error) };
 }
