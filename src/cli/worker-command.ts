@@ -17,6 +17,9 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
       import("../worker/health-server.js"),
     ]);
   const docker = new Dockerode();
+  const { sweepJobFolders } = await import("../scale-out/bundle-archive.js");
+  const swept = await sweepJobFolders(settings.workDir);
+  if (swept > 0) logger.info({ swept }, "removed job folders a dead worker left");
   const common = {
     connection: redisConnection(settings.redisUrl),
     prefix: settings.prefix,

@@ -13,7 +13,8 @@ import { processAlive } from "./sandbox.js";
 const REPOSITORY = "hubgate-job";
 const TAG = /^hubgate-job\/([0-9a-f]{8})-(\d+)-[0-9a-f]+:build$/;
 
-const hostId = () => createHash("sha256").update(hostname()).digest("hex").slice(0, 8);
+/** This host, short: names that carry it (with a pid) can be told dead or alive by a later start. */
+export const hostId = () => createHash("sha256").update(hostname()).digest("hex").slice(0, 8);
 
 export function newJobTag(): string {
   return `${REPOSITORY}/${hostId()}-${process.pid}-${randomBytes(8).toString("hex")}:build`;

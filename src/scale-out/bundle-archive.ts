@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -7,6 +7,8 @@ import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import tar from "tar-stream";
 import { packBuildContext, planBuildContext, type ContextPlan } from "../docker/build-context.js";
+import { hostId } from "../docker/job-tags.js";
+import { processAlive } from "../docker/sandbox.js";
 import { extractTarball } from "../sources/extract-tarball.js";
 
 /** The single top folder of a bundle archive (extractTarball strips one, as for platform tarballs). */
@@ -57,7 +59,8 @@ export async function unpackBundle(
   maxBytes: number,
   parent: string = tmpdir(),
 ): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(join(parent, "hubgate-job-"));
+  // Host and pid in the name: a worker killed mid-job cannot remove its folder; the next start does.
+  const dir = await mkdtemp(join(parent, `${JOB_FOLDER}${hostId()}-${process.pid}-`));
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
     await extractTarball(Readable.from([archive]), dir, { limits: { maxBytes, maxEntries: 100_000 } });
@@ -66,4 +69,23 @@ export async function unpackBundle(
     throw error;
   }
   return { dir, remove };
+}
+
+const JOB_FOLDER = "hubgate-job-";
+const OWNED = /^hubgate-job-([0-9a-f]{8})-(\d+)-/;
+
+/**
+ * Remove the job folders under `parent` that a dead worker on this host left (kill -9, power
+ * loss): a live worker's folders, and other hosts' on a shared volume, stay. Never throws.
+ */
+export async function sweepJobFolders(parent: string = tmpdir()): Promise<number> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const owner = OWNED.exec(name);
+    if (!owner || owner[1] !== hostId() || processAlive(Number(owner[2]))) continue;
+    await rm(join(parent, name), { recursive: true, force: true }).catch(() => undefined);
+    removed++;
+  }
+  return removed;
 }

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CLI } from "./run-cli.js";
 
 export interface LogLine {
@@ -23,10 +26,21 @@ export interface WorkerProcess {
 
 /** A real `hubgate worker` process, as an operator starts it; resolves once it says it is ready. */
 export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+  // A work folder of its own, removed when the process ends (also after kill -9): nothing of a
+  // killed worker's jobs stays in the OS temp folder. A test may name its own.
+  const workDir = env.HUBGATE_WORK_DIR ? undefined : mkdtempSync(join(tmpdir(), "hubgate-worker-"));
   const child = spawn(process.execPath, [CLI, "worker"], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", HOST: "127.0.0.1", ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      ...(workDir ? { HUBGATE_WORK_DIR: workDir } : {}),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  if (workDir) child.once("exit", () => rmSync(workDir, { recursive: true, force: true }));
   const lines: LogLine[] = [];
   const waiters: Array<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }> = [];
   let buffered = "";
