@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import Dockerode from "dockerode";
 import { createDockerImagePipeline } from "../../src/docker/docker-image-pipeline.js";
-import { dockerSuite, phaseRecorder, podDockerfile } from "../helpers/docker-bundle.js";
+import { dockerSuite, phaseRecorder, podDockerfile, runInImage } from "../helpers/docker-bundle.js";
 
 /** End to end against the real engine: build, three smoke tests, tag. */
 const { docker, pipeline, bundle, job, trackImage } = dockerSuite("pipeline");
@@ -60,7 +60,7 @@ test("a second run of an unchanged bundle is a cache hit giving the very same im
   const second = await pipeline.run(j, () => {});
   expect(first.build?.imageId).toBeDefined();
   expect(second.build?.imageId).toBe(first.build?.imageId);
-  const nonce = await runInImage(j.image.reference, "cat /app/nonce");
+  const nonce = await runInImage(docker, j.image.reference, "cat /app/nonce");
   // A new commit is a new image (its revision label), still on the cached layers.
   const third = await pipeline.run(
     { ...j, revision: { ...j.revision, commit: "fedcba9876543210" } },
@@ -68,7 +68,7 @@ test("a second run of an unchanged bundle is a cache hit giving the very same im
   );
   expect(third.build?.imageId).not.toBe(first.build?.imageId);
   expect((await docker.getImage(j.image.reference).inspect()).Id).toBe(third.build?.imageId);
-  expect(await runInImage(j.image.reference, "cat /app/nonce")).toBe(nonce);
+  expect(await runInImage(docker, j.image.reference, "cat /app/nonce")).toBe(nonce);
   trackImage(first.build?.imageId ?? ""); // superseded by the third, now untagged
 });
 
@@ -153,6 +153,7 @@ test("a symlink escaping the bundle is a finding and is never followed into the 
   // The rest still builds (all problems in one pass); the link is not in the image.
   expect(outcome.build).toBeDefined();
   const probe = await runInImage(
+    docker,
     j.image.reference,
     "cat /app/leak.txt; [ -e /app/leak.txt ] || [ -L /app/leak.txt ] && echo LEAK-PRESENT; readlink /app/inner-link",
   );
@@ -174,7 +175,7 @@ test(".dockerignore keeps files out of the context (with ! exceptions and **)", 
   const j = job(b.dir, "dockerignore");
   const outcome = await pipeline.run(j, () => {});
   expect(outcome.build).toBeDefined();
-  const listing = await runInImage(j.image.reference, "cd /app && find . -type f | sort");
+  const listing = await runInImage(docker, j.image.reference, "cd /app && find . -type f | sort");
   expect(listing.split("\n")).toEqual(
     expect.arrayContaining(["./pkg/module.py", "./data/keep.txt", "./entrypoint.sh", "./Dockerfile"]),
   );
@@ -222,32 +223,3 @@ test("an unreachable Docker daemon is an infrastructure error, never a finding",
   expect(outcome.infrastructureError).toMatch(/could not be reached.*hubgate's side, not in the bundle/);
   expect(phases).toEqual(["build", "done"]);
 });
-
-/** Run a shell command in an image (outside the sandbox helpers) and return its output. */
-async function runInImage(image: string, command: string): Promise<string> {
-  const container = await docker.createContainer({
-    Image: image,
-    Entrypoint: ["/bin/sh", "-c"],
-    Cmd: [command],
-    HostConfig: { NetworkMode: "none" },
-  });
-  try {
-    await container.start();
-    await container.wait();
-    const logs = await container.logs({ stdout: true, stderr: true, follow: false });
-    return demux(Buffer.from(logs));
-  } finally {
-    // v: the image's VOLUME lines made anonymous volumes; they go with the container.
-    await container.remove({ force: true, v: true });
-  }
-}
-
-function demux(buffer: Buffer): string {
-  let text = "";
-  for (let offset = 0; offset + 8 <= buffer.length;) {
-    const size = buffer.readUInt32BE(offset + 4);
-    text += buffer.subarray(offset + 8, offset + 8 + size).toString("utf8");
-    offset += 8 + size;
-  }
-  return text.trim();
-}

@@ -1,7 +1,13 @@
 import { readFile } from "node:fs/promises";
 import Dockerode from "dockerode";
 import { createDockerImagePipeline } from "../../src/docker/docker-image-pipeline.js";
-import { dockerSuite, podDockerfile, POD_FIXTURE, smokeContainers } from "../helpers/docker-bundle.js";
+import {
+  dockerSuite,
+  podDockerfile,
+  POD_FIXTURE,
+  runInImage,
+  smokeContainers,
+} from "../helpers/docker-bundle.js";
 import { startEngineProxy } from "../helpers/engine-proxy.js";
 
 /** Code from a pull request builds and runs under limits, and only a tested image gets the hub's name. */
@@ -34,7 +40,7 @@ test("build steps run with the memory, CPU and network limits; smoke containers 
   expect(outcome.findings).toEqual([]);
   expect(outcome.smoke.map((s) => s.passed)).toEqual([true, true, true]);
   expect(outcome.smoke[0]!.logTail).toContain("uid=1234 data=tmpfs");
-  const facts = await runInImage(j.image.reference, "cat /app/build-facts");
+  const facts = await runInImage(docker, j.image.reference, "cat /app/build-facts");
   expect(facts.split("\n")).toEqual([String(256 * 1024 * 1024), "50000", "lo"]);
   // The per-job build name is gone; the hub's name is the only one left.
   expect((await docker.getImage(outcome.build!.imageId).inspect()).RepoTags).toEqual([j.image.reference]);
@@ -104,28 +110,4 @@ async function exists(reference: string): Promise<boolean> {
     .inspect()
     .then(() => true)
     .catch(() => false);
-}
-
-async function runInImage(image: string, command: string): Promise<string> {
-  const container = await docker.createContainer({
-    Image: image,
-    Entrypoint: ["/bin/sh", "-c"],
-    Cmd: [command],
-    HostConfig: { NetworkMode: "none" },
-  });
-  try {
-    await container.start();
-    await container.wait();
-    const logs = Buffer.from(await container.logs({ stdout: true, stderr: true, follow: false }));
-    let text = "";
-    for (let offset = 0; offset + 8 <= logs.length;) {
-      const size = logs.readUInt32BE(offset + 4);
-      text += logs.subarray(offset + 8, offset + 8 + size).toString("utf8");
-      offset += 8 + size;
-    }
-    return text.trim();
-  } finally {
-    // v: the image's VOLUME lines made anonymous volumes; they go with the container.
-    await container.remove({ force: true, v: true });
-  }
 }

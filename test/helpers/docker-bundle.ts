@@ -7,6 +7,7 @@ import { resolveHubConfig, type HubConfigInput } from "../../src/core/hub-config
 import type { Manifest } from "../../src/core/manifest.js";
 import type { ImageJob, Phase } from "../../src/pipeline/image-pipeline.js";
 import { createDockerImagePipeline } from "../../src/docker/docker-image-pipeline.js";
+import { FrameDecoder } from "../../src/docker/container-logs.js";
 import { SMOKE_LABEL } from "../../src/docker/sandbox.js";
 import { ensureBaseImage } from "./docker-base-image.js";
 
@@ -156,4 +157,27 @@ export function dockerSuite(prefix: string) {
       return j;
     },
   };
+}
+
+/** Run a shell command in an image (outside the sandbox helpers, no network) and return its output. */
+export async function runInImage(docker: Dockerode, image: string, command: string): Promise<string> {
+  const container = await docker.createContainer({
+    Image: image,
+    Entrypoint: ["/bin/sh", "-c"],
+    Cmd: [command],
+    HostConfig: { NetworkMode: "none" },
+  });
+  try {
+    await container.start();
+    await container.wait();
+    const logs = Buffer.from(await container.logs({ stdout: true, stderr: true, follow: false }));
+    return new FrameDecoder()
+      .push(logs)
+      .map((chunk) => chunk.text)
+      .join("")
+      .trim();
+  } finally {
+    // v: the image's VOLUME lines made anonymous volumes; they go with the container.
+    await container.remove({ force: true, v: true });
+  }
 }

@@ -5,6 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI } from "./run-cli.js";
 
+/** The Redis that .ci/run starts (scripts/ensure-services.sh); each test uses a key prefix of its own. */
+export const TEST_REDIS_URL = "redis://127.0.0.1:6379";
+
 export interface LogLine {
   msg: string;
   pid: number;

@@ -22,7 +22,12 @@ import {
 } from "../helpers/github-scenario.js";
 import { serverEnv, WEBHOOK_SECRET } from "../helpers/hubgate-server.js";
 import { registryDigest, startRegistry, type RegistryServer } from "../helpers/registry-server.js";
-import { startWorkerProcess, type LogLine, type WorkerProcess } from "../helpers/worker-process.js";
+import {
+  startWorkerProcess,
+  TEST_REDIS_URL as REDIS_URL,
+  type LogLine,
+  type WorkerProcess,
+} from "../helpers/worker-process.js";
 
 /**
  * Publishing scaled out, with real parts: the gateway (its own process, signed webhooks, fake
@@ -31,7 +36,6 @@ import { startWorkerProcess, type LogLine, type WorkerProcess } from "../helpers
  * publish builds it on the real Docker engine and pushes it to a real registry
  * (docker-registry, htpasswd); the gateway records it in its SQLite store and reports it.
  */
-const REDIS_URL = "redis://127.0.0.1:6379";
 const AWESOME = "executors/encoders/AwesomeEncoder";
 const REPOSITORY = "jinahub/pod.encoder.awesomeencoder";
 const bundle = exampleBundleFiles(AWESOME);

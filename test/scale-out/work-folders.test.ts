@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hostId } from "../../src/docker/job-tags.js";
-import { startWorkerProcess } from "../helpers/worker-process.js";
+import { startWorkerProcess, TEST_REDIS_URL } from "../helpers/worker-process.js";
 
 jest.setTimeout(60_000);
 
@@ -28,7 +28,7 @@ test("a worker's start removes the job folders a dead worker on this host left, 
     const unrelated = folder("notes");
 
     const worker = await startWorkerProcess({
-      HUBGATE_REDIS_URL: "redis://127.0.0.1:6379",
+      HUBGATE_REDIS_URL: TEST_REDIS_URL,
       HUBGATE_QUEUE_PREFIX: `hubgate-test-folders-${process.pid}`,
       HUBGATE_WORK_DIR: workDir,
     });

@@ -27,14 +27,18 @@ import {
   REPO,
   setUpPull,
 } from "../helpers/github-scenario.js";
-import { startWorkerProcess, type LogLine, type WorkerProcess } from "../helpers/worker-process.js";
+import {
+  startWorkerProcess,
+  TEST_REDIS_URL as REDIS_URL,
+  type LogLine,
+  type WorkerProcess,
+} from "../helpers/worker-process.js";
 
 /**
  * Scale-out with real parts: the gateway (real server, signed webhooks, fake GitHub) sends
  * each bundle to the `check` queue in Redis (127.0.0.1:6379, a prefix of its own per test);
  * two real `hubgate worker` processes build and smoke-test on the real Docker engine.
  */
-const REDIS_URL = "redis://127.0.0.1:6379";
 const AWESOME = "executors/encoders/AwesomeEncoder";
 const bundle = exampleBundleFiles(AWESOME);
 const docker = new Dockerode();
