@@ -11,7 +11,9 @@ const cache = new Map<string, Promise<CompiledSchema>>();
 export function compiledSchema(name: "manifest" | "config"): Promise<CompiledSchema> {
   let compiled = cache.get(name);
   if (!compiled) {
-    compiled = import(new URL(`../generated/${name}-validate.js`, import.meta.url).href).then(
+    // A template literal (not a computed URL) so that the CLI's bundler can take the generated
+    // modules in (scripts/bundle-cli.js).
+    compiled = import(`../generated/${name}-validate.js`).then(
       (m: { default: CompiledSchema }) => m.default,
       async () => (await import("../core/compile-schema.js")).compileSchema(loadSchema(name)),
     );
