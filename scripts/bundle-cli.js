@@ -18,7 +18,7 @@ const BUILT_IN = join(dist, "cli/check-command.js");
 // A cache from an earlier build must never meet this build's file (V8 checks only the length).
 rmSync(cacheFile, { force: true });
 
-await esbuild.build({
+const built = await esbuild.build({
   entryPoints: [entry],
   outfile: out,
   bundle: true,
@@ -28,33 +28,45 @@ await esbuild.build({
   // npm packages load from node_modules as before, and only when the code needing them runs.
   packages: "external",
   logLevel: "warning",
+  metafile: true,
   // (a top-level name: a module's own `const require = createRequire(…)` cannot shadow it)
   banner: {
-    js: 'const __hubgateFileUrl = (own) => require("node:url").pathToFileURL(require("node:path").join(__dirname, own)).href;',
+    js: [
+      'const __hubgateFileUrl = (own) => require("node:url").pathToFileURL(require("node:path").join(__dirname, own)).href;',
+      "const __hubgateImport = (specifier) => module.importModule(specifier);",
+    ].join("\n"),
   },
   plugins: [
     {
       name: "hubgate-cli",
       setup(build) {
-        build.onResolve({ filter: /^\./, namespace: "file" }, (args) => {
-          if (args.kind !== "dynamic-import" || args.importer !== entry) return undefined;
-          if (resolve(dirname(args.importer), args.path) === BUILT_IN) return undefined;
-          return { path: args.path, external: true }; // dist/cli/ is the file's folder too
-        });
-        // import.meta.url has no CommonJS meaning: each module gets the URL of its own dist file,
-        // so relative URLs (schemas/, package.json, createRequire) resolve as before.
         build.onLoad({ filter: /\.js$/, namespace: "file" }, (args) => {
+          let text = readFileSync(args.path, "utf8");
+          // The other commands: not bundled, imported at run time by the launcher, which is an ES
+          // module (V8 drops a cached script's own import() callback: built-cli.ts).
+          if (args.path === entry)
+            text = text.replace(/\bimport\(("\.[^"]+")\)/g, (call, specifier) =>
+              resolve(dirname(entry), JSON.parse(specifier)) === BUILT_IN
+                ? call
+                : `__hubgateImport(${specifier})`,
+            );
+          // import.meta.url has no CommonJS meaning: each module gets the URL of its own dist file,
+          // so relative URLs (schemas/, package.json, createRequire) resolve as before.
           const own = JSON.stringify(relative(dirname(out), args.path));
-          const text = readFileSync(args.path, "utf8").replaceAll(
-            "import.meta.url",
-            `__hubgateFileUrl(${own})`,
-          );
+          text = text.replaceAll("import.meta.url", `__hubgateFileUrl(${own})`);
           return { contents: text, loader: "js" };
         });
       },
     },
   ],
 });
+
+// An import() left in the file would fail when it runs from the code cache.
+const leftover = Object.values(built.metafile.outputs)
+  .flatMap((output) => output.imports)
+  .filter((i) => i.kind === "dynamic-import");
+if (leftover.length)
+  throw new Error(`${out} still calls import(): ${leftover.map((i) => i.path).join(", ")}`);
 
 await writeCodeCache();
 

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import nodeModule from "node:module";
 import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import vm from "node:vm";
 
 export const BUILT_CLI = fileURLToPath(new URL("./hubgate.cjs", import.meta.url));
@@ -33,13 +33,14 @@ export function loadBuiltCli(file = BUILT_CLI, cacheFile = BUILT_CLI_CODE_CACHE)
     throw new MissingBuildError(`${file} is missing: run \`npm run build\``);
   }
   const cachedData = readOptional(cacheFile);
-  const script = new vm.Script(nodeModule.wrap(source), {
-    filename: file,
-    cachedData,
-    // import() inside the file resolves against the file, like a module's own import().
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
-  const module = { exports: {} as { main?: BuiltCli["main"] } };
+  const script = new vm.Script(nodeModule.wrap(source), { filename: file, cachedData });
+  const module = {
+    exports: {} as { main?: BuiltCli["main"] },
+    // The file's own import() would fail once compiled from the cache (V8 keeps no import
+    // callback with cached code), so the other commands' modules are imported from here,
+    // relative to the file (the build checks it has no import() of its own).
+    importModule: (specifier: string) => import(new URL(specifier, pathToFileURL(file)).href),
+  };
   const init = script.runInThisContext() as (...args: unknown[]) => void;
   init.call(module.exports, module.exports, nodeModule.createRequire(file), module, file, dirname(file));
   const { main } = module.exports;

@@ -105,7 +105,10 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function badlyPlacedFinding(layout: BundleLayout, path: string): Finding {
   const where = layout.patterns
-    .map((p) => `${p.pattern.replace("{name}", "<Name>").replace("{kinds}", "<kinds>")}/`)
+    .map(
+      (p) =>
+        `${p.pattern.replace(/\{(\w+)\}/g, (_, part: string) => (part === "name" ? "<Name>" : `<${part}>`))}/`,
+    )
     .join(" or ");
   return finding(
     path,

@@ -5,7 +5,6 @@
  */
 import type { Finding } from "../core/finding.js";
 import type { NothingCheckedReason } from "../core/nothing-checked.js";
-import { rule } from "../core/rules.js";
 import type { ChecklistItem } from "./checklist.js";
 import { fitToLimit, LIMITS, plural, truncateBytes, type ReportParts } from "./limits.js";
 import {
@@ -19,7 +18,7 @@ import {
   type SourceLink,
 } from "./markdown-blocks.js";
 import { escapeMarkdown, inlineCode, stripControl, truncateText } from "./markdown-text.js";
-import type { BundleReport, Report } from "./report-model.js";
+import { outsideVerdict, type BundleReport, type Report } from "./report-model.js";
 
 const GH = LIMITS.github;
 
@@ -189,15 +188,11 @@ export function outsideOutput(
   outside: readonly Finding[],
   link: SourceLink,
 ): CheckRunOutput & { failed: boolean } {
-  const errors = outside.filter((f) => f.level === "error");
-  const placed = outside.every((f) => f.rule === "bundle/badly-placed");
-  const headline = placed
-    ? `${plural(outside.length, "file is", "files are")} outside any bundle`
-    : `${plural(outside.length, "problem")} outside any bundle`;
+  const verdict = outsideVerdict(outside);
   return {
-    failed: errors.length > 0,
-    title: title(placed ? "The pod bundle is badly placed" : rule((errors[0] ?? outside[0]!).rule).title),
-    summary: summaryWithFindings(`**${errors.length ? "❌" : "⚠️"} ${headline}**\n`, outside, link, {
+    failed: verdict.failed,
+    title: title(verdict.title),
+    summary: summaryWithFindings(`**${verdict.failed ? "❌" : "⚠️"} ${verdict.headline}**\n`, outside, link, {
       notAnnotated: runAnnotations(outside).notAnnotated,
     }),
   };

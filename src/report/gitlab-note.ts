@@ -20,7 +20,7 @@ import {
   type SourceLink,
 } from "./markdown-blocks.js";
 import { inlineCode, stripControl, truncateText } from "./markdown-text.js";
-import { isClean, type BundleReport, type Report } from "./report-model.js";
+import { isClean, outsideVerdict, type BundleReport, type Report } from "./report-model.js";
 
 /** Hidden first line by which the note is found again; GitLab keeps HTML comments in the source. */
 export const NOTE_MARKER = "<!-- hubgate:report -->";
@@ -147,12 +147,11 @@ function bundleSection(ctx: NoteContext, report: BundleReport, budget: DetailBud
 }
 
 function outsideSection(ctx: NoteContext, outside: readonly Finding[], budget: DetailBudget): string {
-  const errors = outside.some((f) => f.level === "error");
-  const placed = outside.every((f) => f.rule === "bundle/badly-placed");
+  const verdict = outsideVerdict(outside);
   return [
-    `### ${errors ? "❌" : "⚠️"} Outside any bundle`,
+    `### ${verdict.failed ? "❌" : "⚠️"} Outside any bundle`,
     "",
-    ...(placed
+    ...(verdict.placement
       ? ["- [ ] ❌ The pod bundle is correctly placed — these files are not inside a bundle folder:", ""]
       : []),
     ...findingList(ctx, outside, undefined, budget.findings),

@@ -6,8 +6,9 @@
 import type { Finding } from "../core/finding.js";
 import type { NothingChecked } from "../core/nothing-checked.js";
 import type { BundleResult, CheckResult, SmokeResult, SmokeTestName } from "../core/result.js";
-import { smokeRule } from "../core/rules.js";
+import { rule, smokeRule } from "../core/rules.js";
 import { checklistItems, type ChecklistItem } from "./checklist.js";
+import { plural } from "./limits.js";
 
 export type BundleVerdict = "passed" | "failed" | "not-finished";
 
@@ -119,6 +120,30 @@ export function reportModel(result: CheckResult): Report {
 }
 
 /** Nothing failed and every bundle finished. */
+export interface OutsideVerdict {
+  failed: boolean;
+  /** Every finding is a file in no bundle (none is a problem of the hub's configuration). */
+  placement: boolean;
+  /** "2 files are outside any bundle" or "1 problem outside any bundle". */
+  headline: string;
+  /** The failing rule's title, or the placement verdict. */
+  title: string;
+}
+
+/** What the findings outside any bundle come to, in every dialect's words. */
+export function outsideVerdict(outside: readonly Finding[]): OutsideVerdict {
+  const errors = outside.filter((f) => f.level === "error");
+  const placement = outside.every((f) => f.rule === "bundle/badly-placed");
+  return {
+    failed: errors.length > 0,
+    placement,
+    headline: placement
+      ? `${plural(outside.length, "file is", "files are")} outside any bundle`
+      : `${plural(outside.length, "problem")} outside any bundle`,
+    title: placement ? "The pod bundle is badly placed" : rule((errors[0] ?? outside[0]!).rule).title,
+  };
+}
+
 export function isClean(report: Pick<Report, "conclusion" | "counts">): boolean {
   return report.conclusion === "success" && report.counts.notFinished === 0;
 }

@@ -10,9 +10,9 @@ import { ROOT, runCli } from "../helpers/run-cli.js";
 const BUILT_CLI_MODULE = pathToFileURL(join(ROOT, "dist/cli/built-cli.js")).href;
 const AWESOME = join(ROOT, "examples/executors/encoders/AwesomeEncoder");
 
-function inChild(body: string) {
+function inChild(body: string, baseEnv: NodeJS.ProcessEnv = process.env) {
   const code = `import { loadBuiltCli, BUILT_CLI } from ${JSON.stringify(BUILT_CLI_MODULE)};\n${body}`;
-  const { NODE_OPTIONS: _, ...env } = process.env;
+  const { NODE_OPTIONS: _, ...env } = baseEnv;
   const result = spawnSync(process.execPath, ["--input-type=module", "-e", code], {
     cwd: ROOT,
     encoding: "utf8",
@@ -32,7 +32,7 @@ describe("the built CLI", () => {
     const source = readFileSync(join(ROOT, "dist/cli/hubgate.cjs"), "utf8");
     // check is built in; the other commands stay modules of their own
     expect(source).toContain("function runCheck(");
-    expect(source).toContain('import("./gateway-command.js")');
+    expect(source).toContain('__hubgateImport("./gateway-command.js")');
     expect(source).not.toContain("function runGateway(");
     const run = inChild(
       `const cli = loadBuiltCli();\n` +
@@ -42,6 +42,20 @@ describe("the built CLI", () => {
     expect(run.stderr).toContain("code cache used: true");
     expect(run.stdout).toContain("1 bundle checked, 1 passed");
     expect(run.code).toBe(0);
+  });
+
+  it("loads the other commands from their own modules when run from the cache", () => {
+    // gateway-command.js is not in the file: the launcher imports it (a cached script cannot).
+    const run = inChild(
+      `const cli = loadBuiltCli();\n` +
+        `console.error("code cache used:", cli.codeCacheUsed);\n` +
+        `process.exitCode = await cli.main(["gateway"]);`,
+      { PATH: process.env.PATH },
+    );
+    expect(run.stderr).toContain("code cache used: true");
+    expect(run.stderr).toContain("hubgate cannot start:");
+    expect(run.stderr).not.toContain("internal error");
+    expect(run.code).toBe(2);
   });
 
   it("compiles as usual when the cache is not one V8 can take, with the same results", () => {

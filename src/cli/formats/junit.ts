@@ -2,6 +2,7 @@ import type { Finding } from "../../core/finding.js";
 import type { NothingChecked } from "../../core/nothing-checked.js";
 import type { BundleResult, CheckResult, SmokeTestName } from "../../core/result.js";
 import { ruleChecklist, smokeRule, type RuleId } from "../../core/rules.js";
+import { outsideVerdict } from "../../report/report-model.js";
 import { xmlAttr, xmlText } from "../../report/xml-text.js";
 
 /**
@@ -86,6 +87,7 @@ function smokeCases(bundle: BundleResult): Case[] {
 function outsideSuite(findings: readonly Finding[]): Case[] {
   if (findings.length === 0) return [];
   const errors = findings.filter((f) => f.level === "error");
+  const verdict = outsideVerdict(findings);
   return [
     {
       name: "every changed file is inside a bundle",
@@ -94,8 +96,8 @@ function outsideSuite(findings: readonly Finding[]): Case[] {
       ...(errors.length
         ? {
             failure: {
-              message: `${errors.length} file(s) outside any bundle: the pod bundle is badly placed`,
-              type: junitCategory("bundle/badly-placed"),
+              message: `${verdict.title}: ${verdict.headline}`,
+              type: junitCategory(errors[0]!.rule),
               body: errors.map(findingLine).join("\n"),
             },
           }

@@ -29,8 +29,7 @@ import {
   statusText,
   type NoteContext,
 } from "../../report/gitlab-note.js";
-import { plural } from "../../report/limits.js";
-import { bundleReport, reportModel } from "../../report/report-model.js";
+import { bundleReport, outsideVerdict, reportModel } from "../../report/report-model.js";
 import type { GitLabNoteStore } from "./gitlab-note-store.js";
 
 export type StatusState = "pending" | "running" | "success" | "failed" | "canceled";
@@ -136,12 +135,13 @@ export class GitLabReporter implements JobReporter {
     }
     for (const b of result.bundles) await this.bundleStatus(b);
     if (result.findings.length || this.outside.length) {
-      const errors = result.findings.filter((f) => f.level === "error");
+      const verdict = result.findings.length ? outsideVerdict(result.findings) : undefined;
+      // The findings (and the note) say where this hub's layout puts bundles.
       await this.status(
         this.nameOf(OUTSIDE),
-        errors.length ? "failed" : "success",
-        errors.length
-          ? `${plural(errors.length, "file")} outside any bundle: the pod bundle is badly placed; move them into executors/<kinds>/<Name>/`
+        verdict?.failed ? "failed" : "success",
+        verdict
+          ? `${verdict.title}: ${verdict.headline} (see the note)`
           : "every changed file is inside a bundle",
       );
     }

@@ -84,6 +84,25 @@ describe("GitLab merge requests on a real hub's layout (jina-hub, mixed depths)"
     expect(note!.body).toContain(`moved here from ${TEXT}`);
   });
 
+  it("a file in no bundle fails its own status, and the note names this hub's layout", async () => {
+    const { statuses, note } = await open(
+      hubChange(HUB, (repo) => {
+        repo.write("encoders/nlp/stray.py", "x = 1\n");
+        repo.write(`${RANKER}/manifest.yml`, bumpVersion(HUB[`${RANKER}/manifest.yml`]!));
+      }),
+    );
+    const outside = statuses.get("hubgate: files outside any bundle");
+    expect(outside?.status).toBe("failed");
+    expect(outside?.description).toBe(
+      "The pod bundle is badly placed: 1 file is outside any bundle (see the note)",
+    );
+    expect(statuses.get(`hubgate: ${RANKER}`)?.status).toBe("success");
+    expect(note!.body).toContain("encoders/nlp/stray.py");
+    expect(note!.body).toContain(
+      "at &lt;kinds&gt;/&lt;domain&gt;/&lt;Name&gt;/ or &lt;kinds&gt;/&lt;Name&gt;/; move this file",
+    );
+  });
+
   it("deleting a ranker fails nothing", async () => {
     const { statuses } = await open(hubChange(HUB, (repo) => repo.git("rm", "-rq", "rankers/BiMatchRanker")));
     expect([...statuses.values()].filter((s) => s.status === "failed")).toEqual([]);
