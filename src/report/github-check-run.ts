@@ -18,7 +18,7 @@ import {
   type SourceLink,
 } from "./markdown-blocks.js";
 import { escapeMarkdown, inlineCode, stripControl, truncateText } from "./markdown-text.js";
-import { outsideVerdict, type BundleReport, type Report } from "./report-model.js";
+import { outsideVerdict, resultHeadline, type BundleReport, type Report } from "./report-model.js";
 
 const GH = LIMITS.github;
 
@@ -195,6 +195,23 @@ export function outsideOutput(
     summary: summaryWithFindings(`**${verdict.failed ? "❌" : "⚠️"} ${verdict.headline}**\n`, outside, link, {
       notAnnotated: runAnnotations(outside).notAnnotated,
     }),
+  };
+}
+
+/**
+ * The general `hubgate` run of a commit whose bundles have their own runs (it was shown while
+ * the job waited, or by an earlier attempt). It says what they say taken together, never less:
+ * a hub may require it, and a green general run beside a red bundle would let the change merge.
+ */
+export function generalRunOutput(
+  report: Report,
+): CheckRunOutput & { conclusion: "success" | "failure" | "neutral" } {
+  const { text } = resultHeadline(report);
+  return {
+    conclusion:
+      report.conclusion === "failure" ? "failure" : report.counts.notFinished ? "neutral" : "success",
+    title: title(text.charAt(0).toUpperCase() + text.slice(1)),
+    summary: "This commit is checked: see the per-bundle runs.",
   };
 }
 

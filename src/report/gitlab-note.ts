@@ -6,7 +6,6 @@
  */
 import type { BundleLocation } from "../core/bundle-layout.js";
 import type { Finding } from "../core/finding.js";
-import type { NothingCheckedReason } from "../core/nothing-checked.js";
 import type { ChecklistItem } from "./checklist.js";
 import { fitToLimit, LIMITS, plural, type DetailBudget } from "./limits.js";
 import {
@@ -20,7 +19,7 @@ import {
   type SourceLink,
 } from "./markdown-blocks.js";
 import { inlineCode, stripControl, truncateText } from "./markdown-text.js";
-import { isClean, outsideVerdict, type BundleReport, type Report } from "./report-model.js";
+import { outsideVerdict, resultHeadline, type BundleReport, type Report } from "./report-model.js";
 
 /** Hidden first line by which the note is found again; GitLab keeps HTML comments in the source. */
 export const NOTE_MARKER = "<!-- hubgate:report -->";
@@ -194,37 +193,6 @@ export function renderProgressNote(
     LIMITS.gitlab.noteChars,
     (n) => `- … and ${plural(n, "more bundle")}`,
   );
-}
-
-const NOTHING_TITLE: Record<NothingCheckedReason, string> = {
-  "no-bundle-changed": "no bundle changed, nothing to check",
-  "only-deleted-bundles": "no bundle changed, the merge request only deletes bundles",
-  "layout-matches-nothing": "no bundle checked, the hub's layout matches none of its manifest.yml files",
-  "no-bundle-here": "no bundle checked",
-  "hub-config-invalid": "no bundle checked, the hub's configuration has problems",
-};
-
-/** The headline of a finished check, as the status and the note say it. */
-export function resultHeadline(report: Report): { mark: string; text: string } {
-  const c = report.counts;
-  const outsideErrors = report.outside.some((f) => f.level === "error");
-  if (c.bundles === 0) {
-    const why = report.nothingChecked ? NOTHING_TITLE[report.nothingChecked.reason] : "no bundle checked";
-    return { mark: outsideErrors ? "❌" : report.outside.length ? "⚠️" : "✅", text: why };
-  }
-  if (isClean(report))
-    return {
-      mark: "✅",
-      text: c.bundles === 1 ? "the pod bundle passed" : `all ${c.bundles} pod bundles passed`,
-    };
-  if (c.failed || outsideErrors)
-    return {
-      mark: "❌",
-      text: c.failed
-        ? `${c.failed} of ${plural(c.bundles, "pod bundle")} ${c.failed === 1 ? "needs" : "need"} changes`
-        : "files need to move",
-    };
-  return { mark: "⚠️", text: "the check did not finish" };
 }
 
 /** The final note of a run. */

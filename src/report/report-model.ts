@@ -4,7 +4,7 @@
  * outputs disagree on a verdict, a count, a checklist item or why nothing was checked.
  */
 import type { Finding } from "../core/finding.js";
-import type { NothingChecked } from "../core/nothing-checked.js";
+import type { NothingChecked, NothingCheckedReason } from "../core/nothing-checked.js";
 import type { BundleResult, CheckResult, SmokeResult, SmokeTestName } from "../core/result.js";
 import { rule, smokeRule } from "../core/rules.js";
 import { checklistItems, type ChecklistItem } from "./checklist.js";
@@ -174,4 +174,35 @@ export function locatedFindings(result: CheckResult): Finding[] {
     ...result.bundles.flatMap((b) => b.findings),
     ...result.bundles.flatMap(smokeFailureFindings),
   ];
+}
+
+const NOTHING_TITLE: Record<NothingCheckedReason, string> = {
+  "no-bundle-changed": "no bundle changed, nothing to check",
+  "only-deleted-bundles": "no bundle changed, the change only deletes bundles",
+  "layout-matches-nothing": "no bundle checked, the hub's layout matches none of its manifest.yml files",
+  "no-bundle-here": "no bundle checked",
+  "hub-config-invalid": "no bundle checked, the hub's configuration has problems",
+};
+
+/** The headline of a finished check, as the statuses, the note and the general check run say it. */
+export function resultHeadline(report: Report): { mark: string; text: string } {
+  const c = report.counts;
+  const outsideErrors = report.outside.some((f) => f.level === "error");
+  if (c.bundles === 0) {
+    const why = report.nothingChecked ? NOTHING_TITLE[report.nothingChecked.reason] : "no bundle checked";
+    return { mark: outsideErrors ? "❌" : report.outside.length ? "⚠️" : "✅", text: why };
+  }
+  if (isClean(report))
+    return {
+      mark: "✅",
+      text: c.bundles === 1 ? "the pod bundle passed" : `all ${c.bundles} pod bundles passed`,
+    };
+  if (c.failed || outsideErrors)
+    return {
+      mark: "❌",
+      text: c.failed
+        ? `${c.failed} of ${plural(c.bundles, "pod bundle")} ${c.failed === 1 ? "needs" : "need"} changes`
+        : "files need to move",
+    };
+  return { mark: "⚠️", text: "the check did not finish" };
 }

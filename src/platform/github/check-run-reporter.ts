@@ -9,6 +9,7 @@ import {
   checkRunSummary,
   checkRunText,
   checkRunTitle,
+  generalRunOutput,
   githubLink,
   infrastructureOutput,
   interruptedOutput,
@@ -187,13 +188,10 @@ export class CheckRunReporter implements JobReporter {
     // The general run this job showed while queued, or an earlier attempt's "infrastructure
     // problem" run: the commit is now checked, so it must not keep saying otherwise.
     const general = (await this.loadExisting()).get(CHECK_NAME_PREFIX);
-    if (general && !this.runs.get(CHECK_NAME_PREFIX)?.completed)
-      await this.complete(
-        CHECK_NAME_PREFIX,
-        "success",
-        { title: "Checked", summary: "This commit is checked: see the per-bundle runs." },
-        [],
-      );
+    if (general && !this.runs.get(CHECK_NAME_PREFIX)?.completed) {
+      const { conclusion, ...output } = generalRunOutput(reportModel(result));
+      await this.complete(CHECK_NAME_PREFIX, conclusion, output, [], conclusion === "neutral");
+    }
   }
 
   async infrastructureFailure(message: string): Promise<void> {

@@ -25,11 +25,10 @@ import {
   renderInfrastructureNote,
   renderProgressNote,
   renderResultNote,
-  resultHeadline,
   statusText,
   type NoteContext,
 } from "../../report/gitlab-note.js";
-import { bundleReport, outsideVerdict, reportModel } from "../../report/report-model.js";
+import { bundleReport, outsideVerdict, reportModel, resultHeadline } from "../../report/report-model.js";
 import type { GitLabNoteStore } from "./gitlab-note-store.js";
 
 export type StatusState = "pending" | "running" | "success" | "failed" | "canceled";

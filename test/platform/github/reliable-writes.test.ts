@@ -97,9 +97,37 @@ describe("reliable check-run writes", () => {
       async () => (await server.gateway.store.counts()).queued === 0 && server.queue.idle().then(() => true),
       200,
     );
-    expect(fake.checkRuns(OWNER, REPO).map((r) => [r.name, r.status, r.conclusion])).toEqual([
-      ["hubgate", "completed", "success"],
-      [`hubgate: ${AWESOME}`, "completed", "success"],
-    ]);
+    expect(fake.checkRuns(OWNER, REPO).map((r) => [r.name, r.status, r.conclusion, r.output?.title])).toEqual(
+      [
+        ["hubgate", "completed", "success", "The pod bundle passed"],
+        [`hubgate: ${AWESOME}`, "completed", "success", "Manifest and files are valid"],
+      ],
+    );
+  });
+
+  it("the general run left by a failed attempt ends as the bundles do: a failing bundle fails it", async () => {
+    // A hub may require the general run: green beside a red bundle would let the change merge.
+    const broken = {
+      ...bundle,
+      [`${AWESOME}/manifest.yml`]: bundle[`${AWESOME}/manifest.yml`]!.replace(
+        /^version: .*$/m,
+        "version: v1.0",
+      ),
+    };
+    const pull = setUpPull(fake, { number: 36, base: {}, head: broken, headSha: "6".repeat(40) });
+    fake.failNext("checks/create", 503, 3);
+    await deliver(server, "pull_request", pullRequestPayload(fake, "opened", pull));
+    await server.queue.idle();
+    expect(fake.checkRuns(OWNER, REPO).map((r) => [r.name, r.conclusion])).toEqual([["hubgate", "neutral"]]);
+    await until(
+      async () => (await server.gateway.store.counts()).queued === 0 && server.queue.idle().then(() => true),
+      200,
+    );
+    expect(fake.checkRuns(OWNER, REPO).map((r) => [r.name, r.status, r.conclusion, r.output?.title])).toEqual(
+      [
+        ["hubgate", "completed", "failure", "1 of 1 pod bundle needs changes"],
+        [`hubgate: ${AWESOME}`, "completed", "failure", expect.any(String)],
+      ],
+    );
   });
 });
