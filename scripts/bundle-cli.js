@@ -1,8 +1,8 @@
 // Build step after tsc: dist/cli/cli.js and everything `hubgate check` reaches go into one
 // CommonJS file, dist/cli/hubgate.cjs, and V8's code cache for it is written beside it, taken
 // after a static check of a small hub made here. src/cli/built-cli.ts runs the two; it says why.
-// The other commands (gateway, worker, publish, …) stay ES modules of their own, loaded by
-// import() when asked for: a check never pays for them, and they never share the file's state.
+// The other commands (gateway, worker, publish, …) stay ES modules of their own, imported by
+// the launcher when asked for: a check never pays for them, and they never share the file's state.
 import { mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
