@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { isPlainHttpUrl, uri } from "../../src/config/uri-format.js";
+import { isPlainHttpUrl, SCHEMA_FORMATS } from "../../src/core/schema-formats.js";
+
+const uri = SCHEMA_FORMATS.uri!;
 
 const full = (
   createRequire(import.meta.url)("ajv-formats/dist/formats") as {
