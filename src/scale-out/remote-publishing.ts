@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { Queue, QueueEvents, type ConnectionOptions } from "bullmq";
+import type { ConnectionOptions } from "bullmq";
 import type { Catalogue } from "../catalogue/catalogue-store.js";
 import { withImageOutcome } from "../pipeline/check-bundles.js";
 import type { ImageOutcome, Phase } from "../pipeline/image-pipeline.js";
@@ -11,9 +10,8 @@ import type { PublishStore } from "../publish/publish-store.js";
 import { protectedInCatalogue, recordPublishedInCatalogue } from "../publish/publisher.js";
 import { packBundle } from "./bundle-archive.js";
 import type { PublishJobData, PublishJobResult } from "./publish-job.js";
-import { commands } from "./redis-client.js";
-import { bundleKey, KEEP_SECONDS, PUBLISH_QUEUE } from "./queue-keys.js";
-import { enqueue, jobOptions, untilFinished } from "./remote-image-pipeline.js";
+import { jobSubmitter } from "./job-submitter.js";
+import { PUBLISH_QUEUE } from "./queue-keys.js";
 
 export interface RemotePublishingOptions {
   connection: ConnectionOptions;
@@ -44,24 +42,16 @@ export interface GatewayPublishing extends RemotePublishing {
  * second push; once recorded, a re-run carries the new records and finds the version unchanged.
  */
 export function createRemotePublishing(options: RemotePublishingOptions): GatewayPublishing {
-  const { prefix, connection, settings, store, catalogue } = options;
+  const { settings, store, catalogue } = options;
   const logger = options.logger ?? silentLogger;
   const registry = settings.registry;
   if (!registry) throw new Error("publishing through workers needs HUBGATE_REGISTRY");
-  const queue = new Queue<PublishJobData, PublishJobResult>(PUBLISH_QUEUE, { connection, prefix });
-  const events = new QueueEvents(PUBLISH_QUEUE, { connection, prefix });
-  const listeners = new Map<string, (phase: Phase) => void>();
-  events.on("progress", ({ jobId, data }) => {
-    const phase = (data as { phase?: Phase } | undefined)?.phase;
-    if (phase) listeners.get(jobId)?.(phase);
-  });
   // One publish at a time across all publish workers (BullMQ's global concurrency): the
   // look-then-push of one version must not interleave with another's `latest` decision, and
   // the registry has no compare-and-set to make that safe otherwise.
-  const ready = Promise.all([
-    queue.waitUntilReady().then(() => queue.setGlobalConcurrency(1)),
-    events.waitUntilReady(),
-  ]);
+  const jobs = jobSubmitter<PublishJobData, PublishJobResult>(PUBLISH_QUEUE, options, (queue) =>
+    queue.setGlobalConcurrency(1),
+  );
 
   return {
     async run(request: RemotePublishRequest, onPhase: (phase: Phase) => void, signal?: AbortSignal) {
@@ -78,7 +68,6 @@ export function createRemotePublishing(options: RemotePublishingOptions): Gatewa
       });
       const packed = await packBundle(job.bundleDir, job.bundlePath, job.config.build.maxContextBytes);
       if (!packed.archive) return failed({ findings: packed.plan.findings, smoke: [] });
-      await ready;
       const namespace = request.organization ?? settings.namespace;
       const target = `${registry}/${namespace}/${job.image.component}`;
       const series = { kind: checked.kind ?? "", name: checked.name ?? "" };
@@ -103,25 +92,19 @@ export function createRemotePublishing(options: RemotePublishingOptions): Gatewa
             : [],
         },
       };
-      const jobId = createHash("sha256")
-        .update(JSON.stringify(data))
-        .update(packed.archive)
-        .digest("hex")
-        .slice(0, 40);
+      const jobId = await jobs.stored(data, packed.archive);
       const log = logger.child({ bundle: job.bundlePath, jobId });
-      const client = commands(await queue.client);
-      // The files first: a worker may take the job the moment it is added.
-      await client.set(bundleKey(prefix, PUBLISH_QUEUE, jobId), packed.archive, "EX", KEEP_SECONDS);
-      listeners.set(jobId, onPhase);
-      onPhase("queued");
       try {
-        const queued = await enqueue(
-          () => queue.add("bundle", data, jobOptions(jobId, options)),
-          (done) => done.image.infrastructureError === undefined && done.publish.status !== "failed",
-        );
         // Merged code is never superseded: an abort here is a shutdown, and the job goes on
         // on its worker; the next start asks for the same job and records its result.
-        const result = await untilFinished(queued, events, signal);
+        const result = await jobs.run({
+          jobId,
+          data,
+          onPhase,
+          signal,
+          reusable: (done) =>
+            done.image.infrastructureError === undefined && done.publish.status !== "failed",
+        });
         if (result === undefined)
           return failed({ findings: [], smoke: [], infrastructureError: "interrupted" });
         await record(result, target);
@@ -134,14 +117,9 @@ export function createRemotePublishing(options: RemotePublishingOptions): Gatewa
           smoke: [],
           infrastructureError: `the publish worker could not finish (${(error as Error).message}); not a problem in the bundle.`,
         });
-      } finally {
-        listeners.delete(jobId);
-        onPhase("done");
       }
     },
-    async close() {
-      await Promise.allSettled([events.close(), queue.close()]);
-    },
+    close: jobs.close,
   };
 
   /** Keep what the worker published: records and tags in SQLite, the version in the catalogue. */
